@@ -1,0 +1,40 @@
+package dev.cde.agent;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Entry point of the in-instance agent. Kept free of frameworks so the JVM is serving within a few
+ * hundred milliseconds of exec (docs/benchmarks.md, "agent start").
+ */
+public final class AgentMain {
+  public static final String VERSION = "0.1.0";
+
+  private AgentMain() {}
+
+  public static void main(String[] args) {
+    AgentConfig config;
+    try {
+      config = AgentConfig.fromEnv(System.getenv());
+    } catch (AgentConfig.ConfigException e) {
+      System.err.println("cde-agent: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    // nvidia-smi can take a while; the HTTP server must not wait for it.
+    CompletableFuture<dev.cde.tunnel.message.Hello> hello =
+        CompletableFuture.supplyAsync(() -> InstanceInfo.hello(config.sessionId()));
+    AgentServer server = new AgentServer(config, hello);
+    server.start().onComplete(ar -> {
+      if (ar.failed()) {
+        System.err.println("cde-agent: cannot listen on " + config.bind() + ":" + config.port() + ": "
+            + ar.cause().getMessage());
+        System.exit(3);
+      }
+      long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
+      System.out.println("cde-agent " + VERSION + " ready on " + config.bind() + ":" + ar.result()
+          + " after " + uptime + " ms (pid " + ProcessHandle.current().pid() + ")");
+      System.out.flush();
+    });
+  }
+}

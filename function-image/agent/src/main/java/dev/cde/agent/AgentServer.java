@@ -1,0 +1,150 @@
+package dev.cde.agent;
+
+import dev.cde.tunnel.Channel;
+import dev.cde.tunnel.IncomingOpen;
+import dev.cde.tunnel.Pipes;
+import dev.cde.tunnel.TunnelOptions;
+import dev.cde.tunnel.TunnelSession;
+import dev.cde.tunnel.auth.InvalidTokenException;
+import dev.cde.tunnel.auth.TunnelTokens;
+import dev.cde.tunnel.codec.ErrorCode;
+import dev.cde.tunnel.codec.FrameCodec;
+import dev.cde.tunnel.message.Hello;
+import dev.cde.tunnel.message.OpenRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * Serves the tunnel on {@code /tunnel}. Each connection must carry a bridge-signed token for this
+ * session; each OPEN is then checked on its own (kind, command, tcp destination).
+ *
+ * <p>Lifetime: the agent exits when the bridge ends the session (a GOAWAY without error), when no
+ * bridge has been connected and no process has run for the idle timeout, or at its max lifetime.
+ */
+final class AgentServer {
+  private static final Logger LOG = Logger.getLogger(AgentServer.class.getName());
+
+  private final AgentConfig config;
+  private final CompletableFuture<Hello> hello;
+  private final Vertx vertx;
+  private final NetClient tcp;
+  private final Set<TunnelSession> tunnels = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger running = new AtomicInteger();
+  private volatile long idleSince = System.nanoTime();
+
+  AgentServer(AgentConfig config, CompletableFuture<Hello> hello) {
+    this.config = config;
+    this.hello = hello;
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4)
+        .setInternalBlockingPoolSize(2));
+    this.tcp = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
+  }
+
+  Future<Integer> start() {
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(config.bind())
+        .setPort(config.port())
+        .setTcpNoDelay(true)
+        .setMaxWebSocketFrameSize(65536)
+        .setMaxWebSocketMessageSize(FrameCodec.MAX_MESSAGE));
+    server.requestHandler(this::onRequest);
+    vertx.setTimer(config.maxLifetime().toMillis(), id -> exit("max lifetime of " + config.maxLifetime().toSeconds() + " s reached"));
+    vertx.setPeriodic(1000, id -> {
+      boolean idle = tunnels.isEmpty() && running.get() == 0;
+      if (!idle) {
+        idleSince = System.nanoTime();
+      } else if (System.nanoTime() - idleSince > config.idleTimeout().toNanos()) {
+        exit("idle for " + config.idleTimeout().toSeconds() + " s");
+      }
+    });
+    return server.listen().map(HttpServer::actualPort);
+  }
+
+  private void onRequest(HttpServerRequest req) {
+    if ("/healthz".equals(req.path())) {
+      req.response().end("ok\n");
+      return;
+    }
+    if (!"/tunnel".equals(req.path())) {
+      req.response().setStatusCode(404).end("not found\n");
+      return;
+    }
+    try {
+      TunnelTokens.verify(config.bridgeKey(), TunnelTokens.bearer(req.getHeader("Authorization")), config.sessionId());
+    } catch (InvalidTokenException e) {
+      LOG.warning("refused tunnel from " + req.remoteAddress() + ": " + e.getMessage());
+      req.response().setStatusCode(401).putHeader("Content-Type", "text/plain").end(e.getMessage() + "\n");
+      return;
+    }
+    req.toWebSocket().onSuccess(ws -> {
+      TunnelSession session = TunnelSession.start(vertx, ws, false, hello.join(), new TunnelOptions(),
+          "bridge@" + ws.remoteAddress());
+      tunnels.add(session);
+      session.openHandler(this::onOpen);
+      session.closed().onComplete(ar -> {
+        tunnels.remove(session);
+        idleSince = System.nanoTime();
+        String reason = ar.result();
+        LOG.info("tunnel closed: " + reason);
+        if (reason != null && reason.startsWith("peer closed: ")) {
+          exit("session ended (" + reason.substring("peer closed: ".length()) + ")");
+        }
+      });
+    }).onFailure(e -> LOG.warning("websocket upgrade failed: " + e.getMessage()));
+  }
+
+  private void onOpen(IncomingOpen open) {
+    OpenRequest req = open.request();
+    switch (req.kind()) {
+      case OpenRequest.EXEC, OpenRequest.PTY -> vertx.<Process>executeBlocking(() -> ProcessChannel.spawn(req), false)
+          .onSuccess(process -> {
+            running.incrementAndGet();
+            ProcessChannel.run(open.accept(), process, running::decrementAndGet);
+          })
+          .onFailure(e -> open.reject(ErrorCode.REFUSED, "cannot start " + req.argv() + ": " + e.getMessage()));
+      case OpenRequest.TCP -> openTcp(open, req);
+      default -> open.reject(ErrorCode.REFUSED, "unknown channel kind '" + req.kind() + "'");
+    }
+  }
+
+  private void openTcp(IncomingOpen open, OpenRequest req) {
+    String host = req.host() == null ? "127.0.0.1" : req.host();
+    if (req.port() == null || req.port() < 1 || req.port() > 65535) {
+      open.reject(ErrorCode.REFUSED, "tcp port must be 1..65535");
+      return;
+    }
+    if (!config.tcpAllow().contains("*") && !config.tcpAllow().contains(host)) {
+      open.reject(ErrorCode.REFUSED, "tcp to " + host + " is not allowed (CDE_TCP_ALLOW=" + String.join(",", config.tcpAllow()) + ")");
+      return;
+    }
+    tcp.connect(req.port(), host).onComplete(ar -> {
+      if (ar.failed()) {
+        open.reject(ErrorCode.REFUSED, "cannot connect to " + host + ":" + req.port() + ": " + ar.cause().getMessage());
+        return;
+      }
+      Channel ch = open.accept();
+      Pipes.join(ch, ar.result());
+    });
+  }
+
+  private void exit(String why) {
+    System.out.println("cde-agent: exiting: " + why);
+    System.out.flush();
+    ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+    for (TunnelSession t : tunnels) {
+      t.close(why);
+    }
+    vertx.setTimer(200, id -> System.exit(0));
+  }
+}
