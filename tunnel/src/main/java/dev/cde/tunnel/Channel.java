@@ -23,7 +23,10 @@ public interface Channel {
 
   TunnelSession session();
 
-  /** Queues bytes as DATA (stdout); the future completes once they went onto the WebSocket. */
+  /**
+   * Queues bytes as DATA (stdout); the future completes once they went onto the WebSocket. The channel
+   * takes the buffer over (no copy), so the caller must not change it afterwards.
+   */
   Future<Void> write(Buffer data);
 
   /** Queues bytes as DATA_ERR (stderr). */

@@ -135,8 +135,8 @@ final class ChannelImpl implements Channel {
 
   private Future<Void> enqueue(FrameType type, Buffer payload) {
     Promise<Void> done = Promise.promise();
-    // Copy: the caller may reuse its buffer, and we slice it while sending.
-    Buffer owned = type.carriesData() ? payload.copy() : payload;
+    // Like any Vert.x WriteStream, the channel now owns the buffer: callers must not modify it.
+    Buffer owned = payload;
     session.onLoop(() -> {
       if (state == State.CLOSED) {
         done.tryFail("channel closed");

@@ -472,8 +472,8 @@ public final class TunnelSession {
         });
         return;
       }
-      Buffer message = Buffer.buffer(Math.min(options.batchBytes(), 16 * 1024) + 64);
       int budget = Math.min(options.batchBytes(), FrameCodec.MAX_MESSAGE);
+      Buffer message = Buffer.buffer(budget + 4 * FrameCodec.HEADER_LENGTH);
       while (!control.isEmpty() && message.length() + FrameCodec.HEADER_LENGTH + control.peek().length() <= FrameCodec.MAX_MESSAGE) {
         FrameCodec.encodeTo(message, control.poll());
       }

@@ -13,6 +13,10 @@ public final class AgentMain {
   private AgentMain() {}
 
   public static void main(String[] args) {
+    if (args.length == 1 && args[0].equals("--cds-training")) {
+      CdsTraining.run();
+      return;
+    }
     AgentConfig config;
     try {
       config = AgentConfig.fromEnv(System.getenv());

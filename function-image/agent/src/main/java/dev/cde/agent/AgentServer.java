@@ -57,7 +57,7 @@ final class AgentServer {
         .setPort(config.port())
         .setTcpNoDelay(true)
         .setMaxWebSocketFrameSize(65536)
-        .setMaxWebSocketMessageSize(FrameCodec.MAX_MESSAGE));
+        .setMaxWebSocketMessageSize(FrameCodec.MAX_MESSAGE).setAcceptUnmaskedFrames(true));
     server.requestHandler(this::onRequest);
     vertx.setTimer(config.maxLifetime().toMillis(), id -> exit("max lifetime of " + config.maxLifetime().toSeconds() + " s reached"));
     vertx.setPeriodic(1000, id -> {

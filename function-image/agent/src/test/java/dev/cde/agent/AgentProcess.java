@@ -31,8 +31,10 @@ final class AgentProcess implements AutoCloseable {
     if (!jar.isFile()) {
       throw new IllegalStateException("target/cde-agent.jar is missing: run the package phase first");
     }
+    // The same flags the local provider uses: C1 only, serial GC, the build's class-data archive.
     ProcessBuilder pb = new ProcessBuilder("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-jar", jar.getAbsolutePath()).redirectErrorStream(true);
+        "-XX:SharedArchiveFile=target/cde-agent.jsa", "-Xshare:auto", "-jar", jar.getAbsolutePath())
+        .redirectErrorStream(true);
     pb.environment().put("PORT", Integer.toString(port));
     pb.environment().put("CDE_BIND", "127.0.0.1");
     pb.environment().put("CDE_AGENT_PUBLIC_KEY", TunnelTokens.encodePublicKey(keys.getPublic()));

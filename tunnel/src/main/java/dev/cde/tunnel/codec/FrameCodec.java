@@ -72,7 +72,8 @@ public final class FrameCodec {
             type + " frame declares " + length + " payload bytes but only " + (remaining - HEADER_LENGTH) + " follow");
       }
       int start = pos + HEADER_LENGTH;
-      frames.add(new Frame(type, flags, channel, message.getBuffer(start, start + (int) length)));
+      // A slice, not a copy: the message buffer is ours alone once the WebSocket has handed it over.
+      frames.add(new Frame(type, flags, channel, message.slice(start, start + (int) length)));
       pos = start + (int) length;
     }
     if (frames.isEmpty()) {
