@@ -91,6 +91,12 @@ public final class TunnelBench {
           Map.of("Authorization", "Bearer " + TunnelTokens.issue(keys.getPrivate(), "s-bench", Duration.ofMinutes(10))),
           Hello.of("bench", "cde-bench"), new TunnelOptions()).toCompletionStage().toCompletableFuture().get();
       int fwdSink = forward(vertx, tunnel, sink);
+      // A second tunnel to the same agent: load there shows what the CPU alone costs the echo.
+      TunnelSession other = TunnelClient.connect(vertx, TunnelClient.httpClient(vertx),
+          URI.create("ws://127.0.0.1:" + agentPort + "/tunnel"),
+          Map.of("Authorization", "Bearer " + TunnelTokens.issue(keys.getPrivate(), "s-bench", Duration.ofMinutes(10))),
+          Hello.of("bench", "cde-bench"), new TunnelOptions()).toCompletionStage().toCompletableFuture().get();
+      int fwdSinkOther = forward(vertx, other, sink);
       int fwdEcho = forward(vertx, tunnel, echo);
 
       int sshPort = -1;
@@ -135,8 +141,10 @@ public final class TunnelBench {
 
       double[] idle = echoLatency(fwdEcho, 2000, null, 0, pool);
       double[] loaded = echoLatency(fwdEcho, 2000, pool, fwdSink, pool);
+      double[] cpuOnly = echoLatency(fwdEcho, 2000, pool, fwdSinkOther, pool);
       System.out.printf("%-34s p50 %.3f ms  p99 %.3f ms%n", "echo, idle tunnel", idle[0], idle[1]);
       System.out.printf("%-34s p50 %.3f ms  p99 %.3f ms%n", "echo, other channel saturated", loaded[0], loaded[1]);
+      System.out.printf("%-34s p50 %.3f ms  p99 %.3f ms%n", "echo, other TUNNEL saturated", cpuOnly[0], cpuOnly[1]);
       tunnel.close("bench done");
     } finally {
       if (ssh != null) {
