@@ -86,13 +86,13 @@ public final class TunnelBench {
     Process sshd = null;
     try {
       waitForPort(agentPort, Duration.ofSeconds(20));
-      TunnelSession tunnel = TunnelClient.connect(vertx, TunnelClient.httpClient(vertx),
+      TunnelSession tunnel = TunnelClient.connect(vertx, TunnelClient.httpClient(vertx, true),
           URI.create("ws://127.0.0.1:" + agentPort + "/tunnel"),
           Map.of("Authorization", "Bearer " + TunnelTokens.issue(keys.getPrivate(), "s-bench", Duration.ofMinutes(10))),
           Hello.of("bench", "cde-bench"), new TunnelOptions()).toCompletionStage().toCompletableFuture().get();
       int fwdSink = forward(vertx, tunnel, sink);
       // A second tunnel to the same agent: load there shows what the CPU alone costs the echo.
-      TunnelSession other = TunnelClient.connect(vertx, TunnelClient.httpClient(vertx),
+      TunnelSession other = TunnelClient.connect(vertx, TunnelClient.httpClient(vertx, true),
           URI.create("ws://127.0.0.1:" + agentPort + "/tunnel"),
           Map.of("Authorization", "Bearer " + TunnelTokens.issue(keys.getPrivate(), "s-bench", Duration.ofMinutes(10))),
           Hello.of("bench", "cde-bench"), new TunnelOptions()).toCompletionStage().toCompletableFuture().get();
@@ -113,7 +113,7 @@ public final class TunnelBench {
         waitForPort(sshPort, Duration.ofSeconds(10));
       }
 
-      System.out.printf("cde tunnel benchmark: %d MiB per run, best of %d rounds, %d cpus, %s%n", mib, rounds,
+      System.out.printf("cde tunnel benchmark: %d MiB per run, best of %d rounds, %d cpus, %s, unmasked frames (loopback, as the local provider)%n", mib, rounds,
           Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
       send(sink, 32L << 20, 1, pool); // warm up every path
       send(fwdSink, 32L << 20, 1, pool);

@@ -331,6 +331,7 @@ final class ChannelImpl implements Channel {
         }
         epochBytes = 0;
         epochStartNanos = System.nanoTime();
+        session.probeRtt();
       }
       // Batch grants: one WINDOW_UPDATE per quarter window keeps control traffic small.
       if (growth > 0 || pendingGrant >= receiveWindow / 4 || peerCredit < receiveWindow / 2) {

@@ -1,6 +1,7 @@
 package dev.cde.tunnel;
 
 import dev.cde.tunnel.message.Hello;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -15,12 +16,30 @@ import java.util.Map;
 public final class TunnelClient {
   private TunnelClient() {}
 
+  /** A client that masks its frames, as RFC 6455 requires of clients: right for any network path. */
   public static HttpClient httpClient(Vertx vertx) {
+    return httpClient(vertx, false);
+  }
+
+  /**
+   * With {@code unmasked}, frames are sent unmasked. Masking guards proxies in between against
+   * cache poisoning by hostile browser scripts; on loopback to our own agent there is no proxy and
+   * no browser, and masking was the largest single cost of a bulk transfer (docs/benchmarks.md).
+   * Only for endpoints known to accept it (the agent does); never through a platform's gateway.
+   */
+  public static HttpClient httpClient(Vertx vertx, boolean unmasked) {
     return vertx.createHttpClient(new HttpClientOptions()
         .setMaxWebSocketFrameSize(65536)
         .setMaxWebSocketMessageSize(dev.cde.tunnel.codec.FrameCodec.MAX_MESSAGE)
         .setTcpNoDelay(true)
+        .setSendUnmaskedFrames(unmasked)
         .setMaxPoolSize(64));
+  }
+
+  /** True for endpoints on this machine, where unmasked frames are safe. */
+  public static boolean isLoopback(URI endpoint) {
+    String h = endpoint.getHost();
+    return h != null && (h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]") || h.equals("::1"));
   }
 
   public static Future<TunnelSession> connect(Vertx vertx, HttpClient http, URI endpoint,
@@ -36,6 +55,18 @@ public final class TunnelClient {
         .setTimeout(15_000);
     headers.forEach(opts::addHeader);
     Promise<TunnelSession> result = Promise.promise();
+    // Dial from an event-loop context: the WebSocket then completes on that loop, where our listener is
+    // already registered, so TunnelSession installs its handlers before the peer's first message is read.
+    // Dialled from another thread, the listener can run a turn later and the peer's HELLO is dropped.
+    Context current = Vertx.currentContext();
+    Context loop = current != null && current.isEventLoopContext() ? current
+        : ((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext();
+    loop.runOnContext(v -> dial(vertx, http, opts, hello, options, endpoint.getHost() + ":" + port, result));
+    return result.future();
+  }
+
+  private static void dial(Vertx vertx, HttpClient http, WebSocketConnectOptions opts, Hello hello,
+      TunnelOptions options, String label, Promise<TunnelSession> result) {
     http.webSocket(opts).onComplete(ar -> {
       if (ar.failed()) {
         Throwable e = ar.cause();
@@ -47,7 +78,7 @@ public final class TunnelClient {
         }
         return;
       }
-      TunnelSession session = TunnelSession.start(vertx, ar.result(), true, hello, options, endpoint.getHost() + ":" + port);
+      TunnelSession session = TunnelSession.start(vertx, ar.result(), true, hello, options, label);
       session.remoteHello().onComplete(h -> {
         if (h.succeeded()) {
           result.complete(session);
@@ -56,6 +87,5 @@ public final class TunnelClient {
         }
       });
     });
-    return result.future();
   }
 }

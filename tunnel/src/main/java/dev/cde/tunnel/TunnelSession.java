@@ -100,7 +100,9 @@ public final class TunnelSession {
     ws.textMessageHandler(t -> fail(ErrorCode.PROTOCOL_ERROR, "text messages are not part of the protocol"));
     ws.exceptionHandler(e -> {
       String msg = String.valueOf(e.getMessage());
-      if (msg.contains("larger than")) {
+      // Vert.x reports a message over maxWebSocketMessageSize only here ("... overflow max message size
+      // of N") and then drops it; without this the oversized sender would stay connected.
+      if (msg.contains("larger than") || msg.contains("max message size")) {
         fail(ErrorCode.FRAME_TOO_LARGE, "message exceeds " + FrameCodec.MAX_MESSAGE + " bytes");
       } else {
         LOG.log(Level.FINE, label + ": websocket error", e);
@@ -517,6 +519,16 @@ public final class TunnelSession {
         fail(ErrorCode.KEEPALIVE_TIMEOUT, "no answer to keepalive within " + options.keepaliveTimeout().toMillis() + " ms");
       }
     } else if (now - pingSentNanos >= options.keepaliveInterval().toNanos()) {
+      sendPing();
+    }
+  }
+
+  /**
+   * Window tuning needs the RTT under load, not the idle one measured at HELLO: while data flows,
+   * probe at most every 50 ms (the PONG waits behind queued data, which is the point).
+   */
+  void probeRtt() {
+    if (!pingOutstanding && System.nanoTime() - pingSentNanos > 50_000_000L) {
       sendPing();
     }
   }
