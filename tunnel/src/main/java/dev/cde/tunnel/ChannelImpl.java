@@ -33,6 +33,8 @@ final class ChannelImpl implements Channel {
   private final boolean expectsExit;
   private State state;
   private boolean clean;
+  /** A channel the peer opened may not send before this side has answered OPEN_OK. */
+  private boolean awaitingAccept;
 
   // sending
   private final ArrayDeque<Outgoing> out = new ArrayDeque<>();
@@ -65,6 +67,7 @@ final class ChannelImpl implements Channel {
     this.request = request;
     this.opening = opening;
     this.state = opening != null ? State.OPENING : State.OPEN;
+    this.awaitingAccept = opening == null;
     this.expectsExit = !OpenRequest.TCP.equals(request.kind());
   }
 
@@ -170,15 +173,22 @@ final class ChannelImpl implements Channel {
     return done.future();
   }
 
+  void accepted() {
+    awaitingAccept = false;
+    if (!out.isEmpty()) {
+      session.markSendable(this);
+    }
+  }
+
   boolean hasSendable() {
     Outgoing head = out.peek();
-    return state == State.OPEN && head != null && (!head.type.carriesData() || sendCredit > 0);
+    return state == State.OPEN && !awaitingAccept && head != null && (!head.type.carriesData() || sendCredit > 0);
   }
 
   /** The next frame to put on the wire, at most {@code max} payload bytes, or null if credit is out. */
   Frame nextFrame(int max) {
     Outgoing head = out.peek();
-    if (head == null || state != State.OPEN) {
+    if (head == null || state != State.OPEN || awaitingAccept) {
       return null;
     }
     if (!head.type.carriesData()) {

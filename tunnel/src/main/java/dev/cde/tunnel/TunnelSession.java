@@ -67,6 +67,7 @@ public final class TunnelSession {
   private boolean pingOutstanding;
   private long rttNanos;
   private long keepaliveTimer = -1;
+  private final long startedNanos = System.nanoTime();
 
   private TunnelSession(Vertx vertx, WebSocketBase ws, boolean client, TunnelOptions options, String label) {
     if (!Context.isOnEventLoopThread()) {
@@ -160,11 +161,17 @@ public final class TunnelSession {
         p.fail(new ChannelOpenException(ErrorCode.REFUSED, refusal));
         return;
       }
+      Buffer body = Json.encode(request);
+      if (body.length() > FrameCodec.MAX_CONTROL_PAYLOAD) {
+        p.fail(new ChannelOpenException(ErrorCode.FRAME_TOO_LARGE, "OPEN request of " + body.length()
+            + " bytes exceeds " + FrameCodec.MAX_CONTROL_PAYLOAD + " (too large an environment or command line?)"));
+        return;
+      }
       int id = nextLocalId;
       nextLocalId += 2;
       ChannelImpl ch = new ChannelImpl(this, id, request, p);
       register(ch);
-      sendControl(Frame.of(FrameType.OPEN, id, Json.encode(request)));
+      sendControl(Frame.of(FrameType.OPEN, id, body));
     });
     return p.future();
   }
@@ -347,6 +354,7 @@ public final class TunnelSession {
           if (!answered && !ch.isClosed()) {
             answered = true;
             sendControl(Frame.of(FrameType.OPEN_OK, id));
+            ch.accepted();
           }
         });
         return ch;
@@ -514,6 +522,10 @@ public final class TunnelSession {
       return;
     }
     long now = System.nanoTime();
+    if (!remoteHello.future().isComplete() && now - startedNanos > options.keepaliveTimeout().toNanos()) {
+      fail(ErrorCode.PROTOCOL_ERROR, "no HELLO within " + options.keepaliveTimeout().toMillis() + " ms");
+      return;
+    }
     if (pingOutstanding) {
       if (now - pingSentNanos > options.keepaliveTimeout().toNanos()) {
         fail(ErrorCode.KEEPALIVE_TIMEOUT, "no answer to keepalive within " + options.keepaliveTimeout().toMillis() + " ms");
@@ -525,7 +537,8 @@ public final class TunnelSession {
 
   /**
    * Window tuning needs the RTT under load, not the idle one measured at HELLO: while data flows,
-   * probe at most every 50 ms (the PONG waits behind queued data, which is the point).
+   * probe at most every 50 ms. PING and PONG jump our queues, so this measures the path (socket
+   * buffers and the peer's loop), which is what a window must cover.
    */
   void probeRtt() {
     if (!pingOutstanding && System.nanoTime() - pingSentNanos > 50_000_000L) {
