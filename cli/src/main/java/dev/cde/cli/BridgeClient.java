@@ -1,0 +1,166 @@
+package dev.cde.cli;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+/** The bridge's REST API ({@code /api/v1}) as the command uses it; errors become {@link CliException}s. */
+public final class BridgeClient {
+  static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private final URI base;
+  private final Supplier<String> token;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** {@code token} is asked for lazily: the embedded bridge writes the token file on its first start. */
+  public BridgeClient(URI base, Supplier<String> token) {
+    this.base = base;
+    this.token = token;
+  }
+
+  public URI base() {
+    return base;
+  }
+
+  /** True when {@code /q/health} answers 200 within a couple of seconds. */
+  public boolean healthy() {
+    try {
+      HttpResponse<Void> r = http.send(HttpRequest.newBuilder(base.resolve("/q/health")).timeout(Duration.ofSeconds(3))
+          .GET().build(), HttpResponse.BodyHandlers.discarding());
+      return r.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Creates a session and waits until it runs or failed; the future fails with a {@link CliException}. */
+  public CompletableFuture<JsonNode> createSession(ObjectNode spec) {
+    HttpRequest req = api("/api/v1/sessions?wait=true", Duration.ofMinutes(10))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(spec.toString())).build();
+    return http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
+        .handle((r, e) -> {
+          if (e != null) {
+            throw transport(e);
+          }
+          JsonNode rec = parse(r, null, ExitCodes.SESSION_FAILED);
+          if ("FAILED".equals(rec.path("state").asText())) {
+            SessionView s = new SessionView(rec);
+            throw new CliException(ExitCodes.SESSION_FAILED, "session " + s.id() + " failed to start: "
+                + (s.endReason() == null ? "(the bridge gave no reason)" : s.endReason()));
+          }
+          return rec;
+        });
+  }
+
+  /** Every session the bridge knows; tolerates a bare array or an object holding one. */
+  public JsonNode listSessions() {
+    return send(api("/api/v1/sessions", Duration.ofSeconds(30)).GET().build(), null);
+  }
+
+  public JsonNode session(String id) {
+    return send(api("/api/v1/sessions/" + enc(id), Duration.ofSeconds(30)).GET().build(), id);
+  }
+
+  /** Ends a session; returns its final record with the cost. */
+  public JsonNode endSession(String id) {
+    return send(api("/api/v1/sessions/" + enc(id), Duration.ofSeconds(60)).DELETE().build(), id);
+  }
+
+  private HttpRequest.Builder api(String path, Duration timeout) {
+    return HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
+        .header("Accept", "application/json")
+        .header("Authorization", "Bearer " + token.get());
+  }
+
+  private JsonNode send(HttpRequest req, String sessionId) {
+    HttpResponse<String> r;
+    try {
+      r = http.send(req, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw transport(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException(ExitCodes.INTERRUPTED, "interrupted");
+    }
+    return parse(r, sessionId, ExitCodes.INTERNAL);
+  }
+
+  private JsonNode parse(HttpResponse<String> r, String sessionId, int otherFailure) {
+    int status = r.statusCode();
+    String body = r.body() == null ? "" : r.body();
+    if (status == 401 || status == 403) {
+      throw CliException.authRefused();
+    }
+    if (status / 100 != 2) {
+      String detail = problemDetail(body);
+      if (status == 404) {
+        throw new CliException(ExitCodes.NOT_FOUND, detail != null ? detail
+            : sessionId != null ? "no session " + sessionId : "not found: " + r.request().uri().getPath());
+      }
+      throw new CliException(otherFailure, "the bridge answered HTTP " + status
+          + (detail != null ? ": " + detail : ""));
+    }
+    try {
+      return body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+    } catch (IOException e) {
+      throw new CliException(ExitCodes.INTERNAL, "the bridge sent a body that is not JSON (HTTP " + status + ")");
+    }
+  }
+
+  /** RFC 9457 problem: the {@code detail}, else the {@code title}. */
+  static String problemDetail(String body) {
+    try {
+      JsonNode p = JSON.readTree(body);
+      for (String f : new String[] {"detail", "title", "message"}) {
+        if (p != null && p.path(f).isTextual() && !p.path(f).asText().isBlank()) {
+          return p.path(f).asText();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not JSON: fall through
+    }
+    String s = body.strip();
+    return s.isEmpty() || s.length() > 300 ? null : s;
+  }
+
+  private CliException transport(Throwable e) {
+    while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException) && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof CliException c) {
+      return c;
+    }
+    if (e instanceof ConnectException || e instanceof HttpConnectTimeoutException) {
+      return unreachable(base);
+    }
+    return new CliException(ExitCodes.BRIDGE_UNREACHABLE, "lost the bridge at " + base + ": " + e);
+  }
+
+  static CliException unreachable(URI base) {
+    return new CliException(ExitCodes.BRIDGE_UNREACHABLE, "cannot reach the bridge at " + base
+        + " (start it with `cde up`, or set CDE_BRIDGE_URL)");
+  }
+
+  private static String enc(String id) {
+    return URLEncoder.encode(id, StandardCharsets.UTF_8);
+  }
+}

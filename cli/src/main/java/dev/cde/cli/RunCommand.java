@@ -1,0 +1,97 @@
+package dev.cde.cli;
+
+import dev.cde.tunnel.Channel;
+import dev.cde.tunnel.ChannelOpenException;
+import dev.cde.tunnel.TunnelSession;
+import dev.cde.tunnel.message.ChannelRequest;
+import dev.cde.tunnel.message.ExitStatus;
+import dev.cde.tunnel.message.OpenRequest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code cde run -- CMD}: one command in a fresh session, output streamed, session ended, cost printed. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run a command in a new session and stream its output; the session ends with it.")
+final class RunCommand extends BridgeCommand implements Callable<Integer> {
+  @Mixin
+  SizingOptions sizing = new SizingOptions();
+
+  @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Environment variable for the command (repeatable).")
+  Map<String, String> environment = new LinkedHashMap<>();
+
+  @Option(names = "--workdir", paramLabel = "DIR", description = "Working directory in the session.")
+  String workdir;
+
+  @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments (after --).")
+  List<String> command;
+
+  @Override
+  public Integer call() throws Exception {
+    BridgeClient client = client(true);
+    CompletableFuture<Integer> cancel = new CompletableFuture<>();
+    AtomicReference<Channel> running = new AtomicReference<>();
+    AtomicInteger interrupts = new AtomicInteger();
+    Signals.handle("INT", () -> {
+      Channel ch = running.get();
+      if (interrupts.incrementAndGet() == 1 && ch != null) {
+        ch.request(ChannelRequest.signal("INT"));
+        err.println("cde: sent SIGINT to the remote command (Ctrl-C again to end the session)");
+      } else {
+        cancel.complete(ExitCodes.INTERRUPTED);
+      }
+    });
+    Signals.handle("TERM", () -> cancel.complete(ExitCodes.TERMINATED));
+    Signals.handle("HUP", () -> cancel.complete(129));
+
+    SessionLease lease = SessionLease.create(client, sizing.toSpec(), cancel);
+    String how = "setup failed";
+    try (TunnelConnector tunnels = connector(client)) {
+      TunnelSession tunnel = tunnels.connect(lease.id());
+      Channel ch;
+      try {
+        ch = TunnelConnector.await(tunnel.open(OpenRequest.exec(command,
+            environment.isEmpty() ? null : environment, workdir)), 60);
+      } catch (ChannelOpenException e) {
+        how = "command not started";
+        throw new CliException(ExitCodes.COMMAND_NOT_STARTED, "cannot run " + command.get(0) + ": " + e.getMessage());
+      }
+      CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+      ch.handler(b -> write(OUT, b));
+      ch.errHandler(b -> write(ERR, b));
+      ch.exitHandler(exit::complete);
+      ch.closeHandler(reason -> exit.completeExceptionally(new CliException(ExitCodes.INTERNAL,
+          "the connection to " + lease.id() + " closed before the command exited: " + reason)));
+      running.set(ch);
+      StdinPump.start(ch, true);
+      try {
+        CompletableFuture.anyOf(exit, cancel).join();
+      } catch (CompletionException e) {
+        // the exit future failed: reported below
+      }
+      if (cancel.isDone() && !exit.isDone()) {
+        how = "interrupted";
+        return cancel.join();
+      }
+      try {
+        ExitStatus status = exit.join();
+        how = status.describe();
+        return ExitCodes.of(status);
+      } catch (CompletionException e) {
+        how = "connection lost";
+        throw e.getCause() instanceof CliException c ? c : e;
+      }
+    } finally {
+      lease.end(how, err);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.cde.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/** The options that size a new session; shared by run, shell and forward. */
+public final class SizingOptions {
+  @Option(names = "--template", paramLabel = "NAME", description = "Session template (image and defaults).")
+  String template;
+
+  @Option(names = "--cpu", paramLabel = "N", converter = CpuConverter.class, description = "vCPUs, e.g. 2 or 0.5.")
+  Double cpu;
+
+  @Option(names = "--memory", paramLabel = "SIZE", converter = MemoryConverter.class, description = "Memory, e.g. 512m or 4g.")
+  String memory;
+
+  @Option(names = "--gpu", paramLabel = "TYPE[:N]", converter = GpuConverter.class, description = "GPU type and count, e.g. t4 or t4:2.")
+  String gpu;
+
+  @Option(names = "--max-duration", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Hard limit on the session's life, e.g. 30m or 1h30m.")
+  String maxDuration;
+
+  /** The JSON body of {@code POST /api/v1/sessions}, without the options not given. */
+  public ObjectNode toSpec() {
+    ObjectNode spec = BridgeClient.JSON.createObjectNode();
+    if (template != null) {
+      spec.put("template", template);
+    }
+    if (cpu != null) {
+      if (cpu == Math.rint(cpu)) {
+        spec.put("cpu", cpu.intValue());
+      } else {
+        spec.put("cpu", cpu);
+      }
+    }
+    if (memory != null) {
+      spec.put("memory", memory);
+    }
+    if (gpu != null) {
+      spec.put("gpu", gpu);
+    }
+    if (maxDuration != null) {
+      spec.put("maxDuration", maxDuration);
+    }
+    return spec;
+  }
+
+  private abstract static class Checked implements ITypeConverter<Object> {
+    abstract Object check(String s);
+
+    @Override
+    public Object convert(String value) {
+      try {
+        return check(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  static final class CpuConverter extends Checked {
+    Object check(String s) {
+      return Sizes.cpu(s);
+    }
+  }
+
+  static final class MemoryConverter extends Checked {
+    Object check(String s) {
+      return Sizes.memory(s);
+    }
+  }
+
+  static final class GpuConverter extends Checked {
+    Object check(String s) {
+      return Sizes.gpu(s);
+    }
+  }
+
+  static final class DurationConverter extends Checked {
+    Object check(String s) {
+      return Sizes.duration(s);
+    }
+  }
+}

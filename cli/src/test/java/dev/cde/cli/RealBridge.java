@@ -1,0 +1,144 @@
+package dev.cde.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged bridge started as a real process on a free port, with its own CDE_HOME. */
+final class RealBridge implements AutoCloseable {
+  static final ObjectMapper JSON = new ObjectMapper();
+  final Path home;
+  final Path log;
+  final Process process;
+  final int port;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private String token;
+
+  private RealBridge(Path home, Path log, Process process, int port) {
+    this.home = home;
+    this.log = log;
+    this.process = process;
+    this.port = port;
+  }
+
+  static Path root() {
+    return Path.of(System.getProperty("cde.root", "..")).toAbsolutePath().normalize();
+  }
+
+  static RealBridge start() throws Exception {
+    Path jar = root().resolve("runner-bridge/target/quarkus-app/quarkus-run.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: build runner-bridge first");
+    }
+    Path home = Files.createTempDirectory("cde-it-home");
+    Path log = home.resolve("bridge.log");
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    ProcessBuilder pb = new ProcessBuilder("java", "-Dquarkus.http.port=" + port, "-Dcde.root=" + root(),
+        "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("CDE_HOME", home.toString());
+    pb.environment().remove("CDE_API_TOKEN");
+    RealBridge b = new RealBridge(home, log, pb.start(), port);
+    b.awaitHealthy(Duration.ofSeconds(90));
+    return b;
+  }
+
+  void awaitHealthy(Duration timeout) throws Exception {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("bridge exited: " + logTail());
+      }
+      try {
+        if (health() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("bridge not healthy after " + timeout + ": " + logTail());
+  }
+
+  int health() throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url() + "/q/health")).GET().build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  String wsUrl() {
+    return "ws://127.0.0.1:" + port;
+  }
+
+  int port() {
+    return port;
+  }
+
+  synchronized String token() throws IOException {
+    if (token == null) {
+      token = Files.readString(home.resolve("api-token")).strip();
+    }
+    return token;
+  }
+
+  HttpResponse<String> api(HttpRequest.Builder req) throws Exception {
+    return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Creates a session and waits until it runs; returns its id. */
+  String createSession() throws Exception {
+    HttpResponse<String> r = api(HttpRequest.newBuilder(URI.create(url() + "/api/v1/sessions?wait=true"))
+        .header("Authorization", "Bearer " + token()).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"cpu\":1,\"memory\":\"1g\"}")));
+    JsonNode s = JSON.readTree(r.body());
+    if (r.statusCode() / 100 != 2 || !"RUNNING".equals(s.path("state").asText())) {
+      throw new IllegalStateException("session did not start: " + r.statusCode() + " " + r.body() + "\n" + logTail());
+    }
+    return s.path("id").asText();
+  }
+
+  JsonNode endSession(String id) throws Exception {
+    HttpResponse<String> r = api(HttpRequest.newBuilder(URI.create(url() + "/api/v1/sessions/" + id))
+        .header("Authorization", "Bearer " + token()).DELETE());
+    return JSON.readTree(r.body());
+  }
+
+  String logTail() {
+    try {
+      var lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    } catch (IOException e) {
+      return "(no log)";
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    process.destroy();
+    if (!process.waitFor(15, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+    if (Boolean.getBoolean("cde.it.keepHome")) {
+      return;
+    }
+    try (var walk = Files.walk(home)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+    }
+  }
+}
