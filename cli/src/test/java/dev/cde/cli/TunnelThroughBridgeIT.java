@@ -218,6 +218,30 @@ class TunnelThroughBridgeIT {
   }
 
   @Test
+  void anInstanceCannotReadTheBridgesSecrets() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/bwrap").canExecute(),
+        "the local provider sandboxes instances only with bubblewrap");
+    String id = bridge.createSession();
+    try {
+      TunnelSession tunnel = attach(id, bridge.token());
+      Channel ch = await(tunnel.open(OpenRequest.exec(List.of("sh", "-c",
+          "cat '" + bridge.home + "/signing-key.pem' '" + bridge.home + "/api-token'; echo rc=$?; "
+              + "env | grep -c CDE_AGENT_PUBLIC_KEY"), null, null)));
+      StringBuffer out = new StringBuffer();
+      CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+      ch.handler(b -> out.append(b.toString()));
+      ch.errHandler(b -> out.append(b.toString()));
+      ch.exitHandler(exit::complete);
+      exit.get(20, TimeUnit.SECONDS);
+      assertThat(out.toString()).doesNotContain("PRIVATE KEY").doesNotContain(bridge.token())
+          .contains("No such file").contains("rc=1").containsPattern("(?m)^0$");
+      tunnel.close("done");
+    } finally {
+      bridge.endSession(id);
+    }
+  }
+
+  @Test
   void endingTheSessionReportsItsCost() throws Exception {
     String id = bridge.createSession();
     JsonNode ended = bridge.endSession(id);

@@ -331,8 +331,9 @@ final class ChannelImpl implements Channel {
       if (epochBytes >= receiveWindow) {
         // The consumer drained a whole window: if that took less than ~2 RTTs, the window, not the
         // consumer, is the bottleneck, so double it (bounded per channel and by the session cap).
+        // The minimum RTT, not the latest: queueing must not talk the window into more queueing.
         long elapsed = System.nanoTime() - epochStartNanos;
-        long rtt = session.rttNanos();
+        long rtt = session.minRttNanos();
         if (rtt > 0 && elapsed < 2 * rtt && receiveWindow * 2 <= session.options().maxWindow()
             && session.mayGrowWindow(receiveWindow)) {
           growth = receiveWindow;

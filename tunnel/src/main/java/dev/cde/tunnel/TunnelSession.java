@@ -66,6 +66,7 @@ public final class TunnelSession {
   private long pingSentNanos;
   private boolean pingOutstanding;
   private long rttNanos;
+  private long minRttNanos;
   private long keepaliveTimer = -1;
   private final long startedNanos = System.nanoTime();
 
@@ -142,6 +143,14 @@ public final class TunnelSession {
   /** Round-trip time measured by the last PING/PONG, in nanoseconds (0 before the first). */
   public long rttNanos() {
     return rttNanos;
+  }
+
+  /**
+   * The smallest RTT seen: the path's own delay without the queues in it. Windows are sized on this
+   * (as BBR does), because the latest RTT grows with the very buffering a bigger window causes.
+   */
+  public long minRttNanos() {
+    return minRttNanos;
   }
 
   public TunnelSession openHandler(Handler<IncomingOpen> handler) {
@@ -303,6 +312,7 @@ public final class TunnelSession {
       case PONG -> {
         if (pingOutstanding && f.length() == 8 && f.payload().getLong(0) == pingSentNanos) {
           rttNanos = System.nanoTime() - pingSentNanos;
+          minRttNanos = minRttNanos == 0 ? rttNanos : Math.min(minRttNanos, rttNanos);
           pingOutstanding = false;
         }
       }
@@ -536,9 +546,8 @@ public final class TunnelSession {
   }
 
   /**
-   * Window tuning needs the RTT under load, not the idle one measured at HELLO: while data flows,
-   * probe at most every 50 ms. PING and PONG jump our queues, so this measures the path (socket
-   * buffers and the peer's loop), which is what a window must cover.
+   * While data flows, probe the RTT at most every 50 ms, so that the minimum tracks the path the data
+   * takes now (a resumed or rerouted connection) and not only the idle one seen at HELLO.
    */
   void probeRtt() {
     if (!pingOutstanding && System.nanoTime() - pingSentNanos > 50_000_000L) {

@@ -1,0 +1,18 @@
+package dev.cde.bridge.provider;
+
+/**
+ * Where instances run. Methods block; the bridge calls them from worker threads only. A new provider
+ * is one {@code @ApplicationScoped} bean in its own package, selected by {@code cde.provider.name}.
+ */
+public interface InstanceProvider {
+  /** The value of {@code cde.provider.name} that selects this provider. */
+  String name();
+
+  /** Starts an instance and returns once its tunnel endpoint accepts connections. */
+  Instance launch(LaunchRequest request) throws ProviderException;
+
+  /** Stops the instance and frees what it held; stopping an unknown or stopped instance does nothing. */
+  void stop(String instanceId);
+
+  InstanceStatus status(String instanceId);
+}

@@ -1,0 +1,9 @@
+package dev.cde.bridge.provider;
+
+public enum InstanceStatus {
+  STARTING, RUNNING, EXITED, UNKNOWN;
+
+  public boolean alive() {
+    return this == STARTING || this == RUNNING;
+  }
+}

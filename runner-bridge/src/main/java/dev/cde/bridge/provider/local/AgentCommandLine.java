@@ -1,0 +1,99 @@
+package dev.cde.bridge.provider.local;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Builds the command line of a local instance: the agent command, wrapped in bubblewrap or not. */
+final class AgentCommandLine {
+  static final String AGENT_JAR = "function-image/agent/target/cde-agent.jar";
+
+  private AgentCommandLine() {
+  }
+
+  /**
+   * The JVM flags favour start-up time and a small footprint: the agent is short-lived and mostly idle.
+   * The class-data archive built next to the jar (docs/agent.md) roughly halves the start; the JVM
+   * ignores it, with -Xshare:auto, if it was made by another JVM build.
+   */
+  static List<String> javaAgent(String java, Path agentJar) {
+    List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k"));
+    Path archive = agentJar.resolveSibling(agentJar.getFileName().toString().replaceFirst("\\.jar$", ".jsa"));
+    if (Files.isRegularFile(archive)) {
+      cmd.add("-XX:SharedArchiveFile=" + archive);
+      cmd.add("-Xshare:auto");
+      cmd.add("-Xlog:cds=off");
+      cmd.add("-Xlog:cds+dynamic=off");
+    }
+    cmd.addAll(List.of("-jar", agentJar.toString()));
+    return cmd;
+  }
+
+  /** Where the agent jar is looked for when {@code cde.local.agent-jar} is not set. */
+  static List<Path> agentJarCandidates(String cdeRoot, Path userDir) {
+    List<Path> out = new ArrayList<>();
+    if (cdeRoot != null && !cdeRoot.isBlank()) {
+      out.add(Path.of(cdeRoot).toAbsolutePath().normalize().resolve(AGENT_JAR));
+    }
+    Path dir = userDir.toAbsolutePath().normalize();
+    for (int i = 0; i <= 3 && dir != null; i++, dir = dir.getParent()) {
+      out.add(dir.resolve(AGENT_JAR));
+    }
+    return out;
+  }
+
+  static Optional<Path> findAgentJar(List<Path> candidates) {
+    return candidates.stream().filter(Files::isRegularFile).findFirst();
+  }
+
+  /**
+   * Wraps the agent in bubblewrap. The root is bubblewrap's tmpfs with each top-level entry of the
+   * host bound read-only (a read-only {@code /} itself would leave no place for the {@code /workspace}
+   * and {@code /nas} mount points). The network namespace stays shared so the bridge reaches the
+   * agent's loopback port; no {@code --new-session}, because PTYs need a controlling terminal;
+   * {@code --dev /dev} brings a devpts for them.
+   */
+  static List<String> sandboxed(List<String> agent, Path workDir, Path nas, List<RootEntry> root, Path bridgeHome) {
+    List<String> cmd = new ArrayList<>(List.of("bwrap", "--die-with-parent", "--unshare-pid", "--unshare-ipc",
+        "--unshare-uts"));
+    for (RootEntry e : root) {
+      if (SPECIAL.contains(e.name())) {
+        continue;
+      }
+      if (e.symlinkTarget() != null) {
+        cmd.addAll(List.of("--symlink", e.symlinkTarget(), "/" + e.name()));
+      } else {
+        cmd.addAll(List.of("--ro-bind", "/" + e.name(), "/" + e.name()));
+      }
+    }
+    cmd.addAll(List.of("--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+        // The bridge's home holds its API token and signing key: an instance must not see them.
+        "--tmpfs", bridgeHome.toAbsolutePath().normalize().toString(),
+        "--bind", workDir.toString(), "/workspace", "--bind", nas.toString(), "/nas",
+        "--chdir", "/workspace", "--setenv", "HOME", "/workspace", "--"));
+    cmd.addAll(agent);
+    return cmd;
+  }
+
+  /** Entries of the host root that the sandbox gets its own version of. */
+  private static final java.util.Set<String> SPECIAL = java.util.Set.of("dev", "proc", "tmp", "workspace", "nas");
+
+  /** A top-level entry of the host's {@code /}: a directory or file, or a symlink (merged /usr). */
+  record RootEntry(String name, String symlinkTarget) {
+  }
+
+  static List<RootEntry> hostRoot() {
+    List<RootEntry> out = new ArrayList<>();
+    try (java.util.stream.Stream<Path> entries = Files.list(Path.of("/"))) {
+      for (Path p : entries.sorted().toList()) {
+        String name = p.getFileName().toString();
+        out.add(new RootEntry(name, Files.isSymbolicLink(p) ? Files.readSymbolicLink(p).toString() : null));
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot list /", e);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,287 @@
+package dev.cde.bridge.provider.local;
+
+import dev.cde.bridge.home.BridgeHome;
+import dev.cde.bridge.provider.Instance;
+import dev.cde.bridge.provider.InstanceProvider;
+import dev.cde.bridge.provider.InstanceStatus;
+import dev.cde.bridge.provider.LaunchRequest;
+import dev.cde.bridge.provider.ProviderConfig;
+import dev.cde.bridge.provider.ProviderException;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Instances as child processes of the bridge. The instance id is the session id; each instance has
+ * a work dir {@code <cde.home>/instances/<id>} (deleted on stop), and next to it a pid file (so a
+ * restarted bridge can tell whether the process still runs) and the agent's log (outside the work
+ * dir, so the sandboxed agent cannot rewrite it).
+ */
+@ApplicationScoped
+public class LocalProvider implements InstanceProvider {
+  public static final String NAME = "local";
+  private static final Logger LOG = Logger.getLogger(LocalProvider.class);
+  /** The agent gets only these from the bridge's environment, never the bridge's own secrets. */
+  private static final List<String> INHERITED_ENV = List.of("PATH", "LANG", "LC_ALL", "TZ", "JAVA_HOME", "TERM");
+
+  private final LocalConfig config;
+  private final BridgeHome home;
+  private final Map<String, Process> processes = new ConcurrentHashMap<>();
+  private volatile Boolean sandboxed;
+
+  private final Optional<Path> sourceRoot;
+
+  public LocalProvider(LocalConfig config, BridgeHome home, dev.cde.bridge.home.HomeConfig homeConfig) {
+    this.config = config;
+    this.home = home;
+    this.sourceRoot = homeConfig.root();
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  void onStart(@Observes StartupEvent e, ProviderConfig provider) {
+    if (NAME.equals(provider.name())) {
+      boolean s = sandboxed();
+      LOG.infof("local provider: instances run %s, agent command %s", s ? "in bubblewrap" : "as plain processes",
+          agentCommand().map(String::valueOf).orElse("(agent jar not found yet)"));
+    }
+  }
+
+  boolean sandboxed() {
+    if (sandboxed == null) {
+      synchronized (this) {
+        if (sandboxed == null) {
+          boolean onPath = config.sandbox() != LocalConfig.SandboxMode.NONE && Sandbox.bwrapOnPath();
+          sandboxed = Sandbox.decide(config.sandbox(), onPath, onPath && Sandbox.bwrapWorks());
+        }
+      }
+    }
+    return sandboxed;
+  }
+
+  private Optional<List<String>> agentCommand() {
+    if (config.agentCommand().isPresent() && !config.agentCommand().get().isEmpty()) {
+      return config.agentCommand();
+    }
+    return agentJar().map(jar -> AgentCommandLine.javaAgent(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), jar));
+  }
+
+  private Optional<Path> agentJar() {
+    if (config.agentJar().isPresent()) {
+      return config.agentJar().map(p -> p.toAbsolutePath().normalize());
+    }
+    return AgentCommandLine.findAgentJar(agentJarCandidates());
+  }
+
+  private List<Path> agentJarCandidates() {
+    return AgentCommandLine.agentJarCandidates(sourceRoot.map(Path::toString).orElse(null),
+        Path.of(System.getProperty("user.dir")));
+  }
+
+  @Override
+  public Instance launch(LaunchRequest req) throws ProviderException {
+    String id = req.sessionId();
+    List<String> agent = agentCommand().orElseThrow(() -> new ProviderException(
+        "agent jar not found (looked at " + agentJarCandidates() + "); build function-image/agent or set cde.local.agent-jar"));
+    Path workDir = home.instances().resolve(id);
+    Path log = logFile(id);
+    int port;
+    Process process;
+    try {
+      Files.createDirectories(workDir);
+      port = freeLoopbackPort();
+      boolean sandbox = sandboxed();
+      List<String> cmd = sandbox ? AgentCommandLine.sandboxed(agent, workDir, home.nas(), AgentCommandLine.hostRoot(), home.root()) : agent;
+      ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      Map<String, String> env = pb.environment();
+      env.keySet().retainAll(INHERITED_ENV);
+      env.putAll(req.env());
+      env.put("PORT", Integer.toString(port));
+      env.put("CDE_BIND", "127.0.0.1");
+      env.put("HOME", sandbox ? "/workspace" : workDir.toString());
+      env.put("CDE_WORKSPACE", sandbox ? "/workspace" : workDir.toString());
+      env.put("CDE_NAS", sandbox ? "/nas" : home.nas().toString());
+      process = pb.start();
+    } catch (IOException e) {
+      deleteTree(workDir);
+      throw new ProviderException("cannot start the agent: " + e.getMessage(), e);
+    }
+    processes.put(id, process);
+    writePidFile(id, process);
+    LOG.infof("session %s: local instance started, pid %d, port %d, log %s", id, process.pid(), port, log);
+    try {
+      awaitPort(process, port, log);
+    } catch (ProviderException e) {
+      stop(id);
+      throw e;
+    }
+    return new Instance(id, URI.create("ws://127.0.0.1:" + port + "/tunnel"));
+  }
+
+  private void awaitPort(Process process, int port, Path log) throws ProviderException {
+    long deadline = System.nanoTime() + config.startTimeout().toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new ProviderException("agent exited with status " + process.exitValue() + " before listening: "
+            + tail(log, 20));
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+        return;
+      } catch (IOException notYet) {
+        sleep(20);
+      }
+    }
+    throw new ProviderException("agent did not listen on port " + port + " within " + config.startTimeout()
+        + ": " + tail(log, 20));
+  }
+
+  @Override
+  public void stop(String instanceId) {
+    Process p = processes.remove(instanceId);
+    ProcessHandle handle = p != null ? p.toHandle() : livePidFileProcess(instanceId).orElse(null);
+    if (handle != null && handle.isAlive()) {
+      // bubblewrap would pass our SIGTERM on as SIGKILL (die-with-parent): signal the agent itself too.
+      handle.descendants().forEach(ProcessHandle::destroy);
+      handle.destroy();
+      try {
+        handle.onExit().get(5, TimeUnit.SECONDS);
+      } catch (Exception timeoutOrInterrupt) {
+        LOG.warnf("session %s: agent did not exit within 5 s of SIGTERM, killing it", instanceId);
+        handle.descendants().forEach(ProcessHandle::destroyForcibly);
+        handle.destroyForcibly();
+        try {
+          handle.onExit().get(5, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+          // nothing more to do
+        }
+      }
+      LOG.infof("session %s: local instance stopped", instanceId);
+    }
+    deleteTree(home.instances().resolve(instanceId));
+    try {
+      Files.deleteIfExists(pidFile(instanceId));
+    } catch (IOException e) {
+      LOG.warnf("session %s: cannot delete pid file: %s", instanceId, e.getMessage());
+    }
+  }
+
+  @Override
+  public InstanceStatus status(String instanceId) {
+    Process p = processes.get(instanceId);
+    if (p != null) {
+      return p.isAlive() ? InstanceStatus.RUNNING : InstanceStatus.EXITED;
+    }
+    return livePidFileProcess(instanceId).isPresent() ? InstanceStatus.RUNNING : InstanceStatus.EXITED;
+  }
+
+  Path logFile(String id) {
+    return home.instances().resolve(id + ".agent.log");
+  }
+
+  private Path pidFile(String id) {
+    return home.instances().resolve(id + ".pid");
+  }
+
+  /** pid and start time: a pid alone may have been reused by an unrelated process. */
+  private void writePidFile(String id, Process p) {
+    long start = p.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+    try {
+      Files.writeString(pidFile(id), p.pid() + " " + start + "\n");
+    } catch (IOException e) {
+      LOG.warnf("session %s: cannot write pid file: %s", id, e.getMessage());
+    }
+  }
+
+  /** A process started by an earlier bridge, if it still runs the agent. */
+  private Optional<ProcessHandle> livePidFileProcess(String id) {
+    Path file = pidFile(id);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    try {
+      String[] parts = Files.readString(file).strip().split(" ");
+      long pid = Long.parseLong(parts[0]);
+      long start = parts.length > 1 ? Long.parseLong(parts[1]) : 0;
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+          .filter(h -> start == 0 || h.info().startInstant().map(i -> i.toEpochMilli() == start).orElse(true))
+          .filter(h -> runsAgent(pid));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private boolean runsAgent(long pid) {
+    Optional<Path> jar = config.agentCommand().isPresent() ? Optional.empty() : agentJar();
+    if (jar.isEmpty()) {
+      return true; // a stand-in command: the start time check above has to do
+    }
+    try {
+      String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+          StandardCharsets.UTF_8);
+      return cmdline.contains(jar.get().toString());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static int freeLoopbackPort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  static String tail(Path file, int lines) {
+    try {
+      List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+      List<String> last = new ArrayList<>(all.subList(Math.max(0, all.size() - lines), all.size()));
+      return last.isEmpty() ? "(no output)" : String.join("\n", last);
+    } catch (IOException | UncheckedIOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warnf("cannot delete %s: %s", dir, e.getMessage());
+    }
+  }
+
+  private static void sleep(long ms) throws ProviderException {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProviderException("interrupted while waiting for the agent", e);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package dev.cde.bridge.relay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cde.bridge.provider.Instance;
+import dev.cde.bridge.session.AgentConnector;
+import dev.cde.bridge.session.SigningKeys;
+import dev.cde.tunnel.TunnelClient;
+import dev.cde.tunnel.TunnelOptions;
+import dev.cde.tunnel.TunnelSession;
+import dev.cde.tunnel.auth.TunnelTokens;
+import dev.cde.tunnel.message.Hello;
+import dev.cde.tunnel.message.Json;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The bridge's tunnel to each instance. Each dial carries a fresh token that names the session and
+ * expires in minutes, signed with the bridge's key; the agent checks it with the public key alone.
+ */
+@ApplicationScoped
+public class AgentLinks implements AgentConnector {
+  private static final Logger LOG = Logger.getLogger(AgentLinks.class);
+  private static final Duration TOKEN_TTL = Duration.ofMinutes(5);
+
+  @Inject
+  Vertx vertx;
+
+  @Inject
+  SigningKeys keys;
+
+  private final Map<String, AgentLink> links = new ConcurrentHashMap<>();
+  private HttpClient masked;
+  private HttpClient loopback;
+
+  private synchronized HttpClient http(java.net.URI endpoint) {
+    if (TunnelClient.isLoopback(endpoint)) {
+      return loopback != null ? loopback : (loopback = TunnelClient.httpClient(vertx, true));
+    }
+    return masked != null ? masked : (masked = TunnelClient.httpClient(vertx, false));
+  }
+
+  @Override
+  public CompletionStage<JsonNode> connect(String sessionId, Instance instance) {
+    String token = TunnelTokens.issue(keys.privateKey(), sessionId, TOKEN_TTL);
+    CompletableFuture<JsonNode> result = new CompletableFuture<>();
+    TunnelClient.connect(vertx, http(instance.tunnelEndpoint()), instance.tunnelEndpoint(), Map.of("Authorization", "Bearer " + token),
+            Hello.of("bridge", "cde-bridge/0.1.0"), new TunnelOptions())
+        .onSuccess(tunnel -> {
+          Hello hello = tunnel.remoteHello().result();
+          AgentLink link = new AgentLink(sessionId, tunnel, hello);
+          AgentLink old = links.put(sessionId, link);
+          if (old != null) {
+            old.tunnel().close("replaced by a new connection");
+          }
+          tunnel.closed().onComplete(ar -> {
+            links.remove(sessionId, link);
+            LOG.infof("session %s: tunnel to instance closed: %s", sessionId, ar.result());
+          });
+          LOG.infof("session %s: tunnel to instance open (%d cpus, %d MiB, %d GPUs)", sessionId,
+              hello.cpus(), hello.memoryBytes() == null ? 0 : hello.memoryBytes() >> 20,
+              hello.gpus() == null ? 0 : hello.gpus().size());
+          result.complete(Json.MAPPER.valueToTree(hello));
+        })
+        .onFailure(result::completeExceptionally);
+    return result;
+  }
+
+  @Override
+  public void disconnect(String sessionId) {
+    AgentLink link = links.remove(sessionId);
+    if (link != null) {
+      link.terminals().closeAll("session ended");
+      link.tunnel().close("session ended");
+    }
+  }
+
+  @Override
+  public boolean isConnected(String sessionId) {
+    AgentLink link = links.get(sessionId);
+    return link != null && !link.tunnel().isClosed();
+  }
+
+  Optional<AgentLink> link(String sessionId) {
+    return Optional.ofNullable(links.get(sessionId)).filter(l -> !l.tunnel().isClosed());
+  }
+
+  @PreDestroy
+  void shutdown() {
+    // A bridge restart must not end the sessions: the tunnels drop without GOAWAY, so agents wait
+    // for the bridge to come back (until their idle timeout).
+    links.clear();
+  }
+
+  /** One instance's tunnel, and the terminals opened on it (for shared viewing). */
+  record AgentLink(String sessionId, TunnelSession tunnel, Hello hello, Terminals terminals) {
+    AgentLink(String sessionId, TunnelSession tunnel, Hello hello) {
+      this(sessionId, tunnel, hello, new Terminals());
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.cde.bridge.relay;
+
+import dev.cde.bridge.problem.Problem;
+import dev.cde.tunnel.Channel;
+import dev.cde.tunnel.IncomingOpen;
+import dev.cde.tunnel.Pipes;
+import dev.cde.tunnel.TunnelOptions;
+import dev.cde.tunnel.TunnelSession;
+import dev.cde.tunnel.codec.ErrorCode;
+import dev.cde.tunnel.message.Hello;
+import dev.cde.tunnel.message.OpenRequest;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code /api/v1/sessions/{id}/tunnel}: clients (the {@code cde} command, the GitLab executor) speak
+ * the tunnel protocol to the bridge, and every channel they open is opened again on the instance's
+ * tunnel and spliced to it, with credit passed end to end. Several clients may attach to one session.
+ */
+@ApplicationScoped
+public class TunnelRelay {
+  private static final Logger LOG = Logger.getLogger(TunnelRelay.class);
+
+  @Inject
+  Vertx vertx;
+
+  @Inject
+  AgentLinks links;
+
+  void routes(@Observes Router router) {
+    router.get("/api/v1/sessions/:id/tunnel").order(-100).handler(this::upgrade);
+  }
+
+  private void upgrade(RoutingContext rc) {
+    HttpServerRequest req = rc.request();
+    String sessionId = rc.pathParam("id");
+    // The API token was checked by ApiTokenFilter, which guards every /api/v1 route.
+    AgentLinks.AgentLink link = links.link(sessionId).orElse(null);
+    if (link == null) {
+      rc.response().setStatusCode(404).putHeader("Content-Type", Problem.MEDIA_TYPE)
+          .end(Problem.of(404, "No running session", "session " + sessionId
+              + " does not exist or has no live instance (see GET /api/v1/sessions/" + sessionId + ")").toJson());
+      return;
+    }
+    req.toWebSocket().onSuccess(ws -> {
+      TunnelSession client = TunnelSession.start(vertx, ws, false, Hello.of("bridge", "cde-bridge/0.1.0"),
+          new TunnelOptions(), "client@" + ws.remoteAddress() + "/" + sessionId);
+      client.openHandler(open -> relay(link, open));
+      // The client's tunnel lives no longer than the instance's.
+      link.tunnel().closed().onComplete(ar -> client.close("session tunnel closed: " + ar.result()));
+      LOG.infof("session %s: client attached from %s", sessionId, ws.remoteAddress());
+    }).onFailure(e -> LOG.warnf("session %s: websocket upgrade failed: %s", sessionId, e.getMessage()));
+  }
+
+  private void relay(AgentLinks.AgentLink link, IncomingOpen open) {
+    OpenRequest req = open.request();
+    if (OpenRequest.PTY_ATTACH.equals(req.kind())) {
+      link.terminals().find(req.target()).ifPresentOrElse(
+          t -> t.attach(open.accept(), Boolean.TRUE.equals(req.write())),
+          () -> open.reject(ErrorCode.REFUSED, req.target() == null ? "session " + link.sessionId()
+              + " has no terminal to attach to" : "no terminal named " + req.target()));
+      return;
+    }
+    link.tunnel().open(req).onComplete(ar -> {
+      if (ar.failed()) {
+        open.reject(ErrorCode.REFUSED, ar.cause().getMessage());
+        return;
+      }
+      Channel upstream = ar.result();
+      Channel downstream = open.accept();
+      if (OpenRequest.PTY.equals(req.kind())) {
+        link.terminals().add(upstream, downstream);
+      } else {
+        Pipes.splice(downstream, upstream);
+      }
+    });
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * The bridge's half of the tunnel: one connection to each instance's agent, and the client-facing
+ * WebSocket whose channels are relayed onto it. Knows sessions only by id; never GitHub or GitLab.
+ */
+package dev.cde.bridge.relay;

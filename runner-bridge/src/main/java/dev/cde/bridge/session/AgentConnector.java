@@ -1,0 +1,18 @@
+package dev.cde.bridge.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cde.bridge.provider.Instance;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The seam to the tunnel: the broker asks it to open the bridge's tunnel to a freshly launched
+ * instance and to close it when the session ends. Implemented in {@code dev.cde.bridge.relay}.
+ */
+public interface AgentConnector {
+  /** Opens the tunnel; completes with what the agent reported about itself (cpus, memory, gpus). */
+  CompletionStage<JsonNode> connect(String sessionId, Instance instance);
+
+  void disconnect(String sessionId);
+
+  boolean isConnected(String sessionId);
+}

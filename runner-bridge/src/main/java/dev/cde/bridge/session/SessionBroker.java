@@ -1,0 +1,286 @@
+package dev.cde.bridge.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cde.bridge.cost.CostBreakdown;
+import dev.cde.bridge.cost.CostCalculator;
+import dev.cde.bridge.problem.NotFoundException;
+import dev.cde.bridge.provider.Instance;
+import dev.cde.bridge.provider.InstanceProvider;
+import dev.cde.bridge.provider.InstanceSpec;
+import dev.cde.bridge.provider.LaunchRequest;
+import dev.cde.bridge.provider.Providers;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * Drives sessions through their states: PENDING, STARTING (instance launched, tunnel opened),
+ * RUNNING; STOPPING, ENDED; FAILED when start-up fails. Provider calls block, so provisioning runs on
+ * its own worker threads, never on an event loop.
+ */
+@ApplicationScoped
+public class SessionBroker {
+  private static final Logger LOG = Logger.getLogger(SessionBroker.class);
+
+  private final SessionStore store;
+  private final InstanceProvider provider;
+  private final AgentConnector connector;
+  private final CostCalculator costs;
+  private final SigningKeys keys;
+  private final SessionConfig config;
+  // Millisecond ticks: what the database keeps, so a stored session reads back equal.
+  private final Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
+  private final Map<String, CompletableFuture<Session>> settling = new ConcurrentHashMap<>();
+  private final Set<String> reconnecting = ConcurrentHashMap.newKeySet();
+  private final ExecutorService workers = Executors.newCachedThreadPool(new NamedThreads("cde-session-worker-"));
+
+  public SessionBroker(SessionStore store, Providers providers, AgentConnector connector, CostCalculator costs,
+      SigningKeys keys, SessionConfig config) {
+    this.store = store;
+    this.provider = providers.active();
+    this.connector = connector;
+    this.costs = costs;
+    this.keys = keys;
+    this.config = config;
+  }
+
+  /** Stores the session as PENDING and starts provisioning it in the background. */
+  public Session create(CreateSessionRequest request) {
+    InstanceSpec spec = SessionSpecParser.parse(request, config);
+    Session s = Session.pending(SessionIds.next(), spec, clock.instant());
+    store.insert(s);
+    settling.put(s.id(), new CompletableFuture<>());
+    LOG.infof("session %s: created (template %s, %s cpu, %d MiB, gpu %s, max %d s)", s.id(), spec.template(),
+        spec.cpu(), spec.memoryMb(), spec.gpuCount() == 0 ? "none" : spec.gpuType() + ":" + spec.gpuCount(),
+        spec.maxDurationSeconds());
+    workers.execute(() -> provision(s.id()));
+    return s;
+  }
+
+  public Session get(String id) {
+    return store.find(id).orElseThrow(() -> new NotFoundException("no session " + id));
+  }
+
+  /** Newest first. */
+  public List<Session> list(Collection<SessionState> states) {
+    return store.list(states);
+  }
+
+  /**
+   * Blocks until the session is RUNNING, FAILED or ENDED, or {@code timeout} passed; returns it as
+   * it is then.
+   */
+  public Session awaitSettled(String id, Duration timeout) {
+    CompletableFuture<Session> f = settling.get(id);
+    if (f != null) {
+      try {
+        return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        // fall through: report the session as it is
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return get(id);
+  }
+
+  /** Ends the session and returns it with its cost; ending an ended session returns it unchanged. */
+  public Session end(String id, String reason) {
+    Session s = get(id);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      if (s.state().terminal()) {
+        return s;
+      }
+      if (s.state() == SessionState.STOPPING) {
+        // Another thread is ending it; report its result rather than stopping twice.
+        if (System.nanoTime() > deadline) {
+          return s;
+        }
+        sleep(100);
+      } else {
+        Session stopping = s.stopping(reason);
+        if (store.update(stopping, s.state())) {
+          s = stopping;
+          break;
+        }
+      }
+      s = get(id);
+    }
+    LOG.infof("session %s: stopping (%s)", id, reason);
+    return release(s, SessionState.ENDED, reason, SessionState.STOPPING);
+  }
+
+  /** Disconnects, stops the instance, and stores the final state with the cost of the metered time. */
+  private Session release(Session s, SessionState finalState, String reason, SessionState... from) {
+    try {
+      connector.disconnect(s.id());
+    } catch (RuntimeException e) {
+      LOG.warnf("session %s: closing the tunnel failed: %s", s.id(), e.getMessage());
+    }
+    if (s.instanceId() != null) {
+      try {
+        provider.stop(s.instanceId());
+      } catch (RuntimeException e) {
+        LOG.warnf("session %s: stopping instance %s failed: %s", s.id(), s.instanceId(), e.getMessage());
+      }
+    }
+    Instant now = clock.instant();
+    Session done = s.finished(finalState, now, reason, costOf(s, now));
+    if (!store.update(done, from)) {
+      return get(s.id());
+    }
+    LOG.infof("session %s: %s (%s), %d s billed, cost %s USD", s.id(), finalState.name().toLowerCase(), reason,
+        done.cost().seconds(), done.costUsd());
+    settled(done);
+    return done;
+  }
+
+  CostBreakdown costOf(Session s, Instant end) {
+    return s.startedAt() == null ? CostCalculator.zero() : costs.cost(s.spec(), Duration.between(s.startedAt(), end));
+  }
+
+  private void provision(String id) {
+    Session pending = store.find(id).orElse(null);
+    if (pending == null || pending.state() != SessionState.PENDING) {
+      return;
+    }
+    Session starting = pending.starting(provider.name(), clock.instant());
+    if (!store.update(starting, SessionState.PENDING)) {
+      return;
+    }
+    LOG.infof("session %s: starting on provider %s", id, provider.name());
+    Instance instance = null;
+    try {
+      instance = provider.launch(new LaunchRequest(id, starting.spec(), agentEnv(starting)));
+      Session launched = starting.withInstance(instance.instanceId(), instance.tunnelEndpoint().toString());
+      if (!store.update(launched, SessionState.STARTING)) {
+        LOG.infof("session %s: ended while starting; stopping instance %s", id, instance.instanceId());
+        provider.stop(instance.instanceId());
+        return;
+      }
+      LOG.infof("session %s: instance %s up at %s, connecting", id, instance.instanceId(), instance.tunnelEndpoint());
+      JsonNode agent = connector.connect(id, instance).toCompletableFuture()
+          .get(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      Session running = launched.running(agent);
+      if (!store.update(running, SessionState.STARTING)) {
+        connector.disconnect(id); // ended meanwhile; whoever ended it stops the instance
+        return;
+      }
+      LOG.infof("session %s: running", id);
+      settled(running);
+    } catch (Exception e) {
+      fail(id, describe(e));
+    }
+  }
+
+  private void fail(String id, String reason) {
+    Session s = store.find(id).orElse(null);
+    if (s == null || s.state() != SessionState.STARTING) {
+      return;
+    }
+    LOG.warnf("session %s: failed to start: %s", id, reason);
+    release(s, SessionState.FAILED, reason, SessionState.STARTING);
+  }
+
+  /** What the agent needs to know; never a secret of the bridge, only its public key. */
+  Map<String, String> agentEnv(Session s) {
+    return Map.of(
+        "CDE_AGENT_PUBLIC_KEY", keys.publicKeyBase64(),
+        "CDE_SESSION_ID", s.id(),
+        // The agent's own limit is a safety net for a bridge that is gone: a minute later than ours.
+        "CDE_MAX_LIFETIME_SECONDS", Long.toString(s.maxDurationSeconds() + 60),
+        "CDE_IDLE_TIMEOUT_SECONDS", Long.toString(config.agentIdleTimeout().toSeconds()));
+  }
+
+  /** Reopens the tunnel of a RUNNING session whose instance lives on (after a bridge restart or a drop). */
+  public void reconnect(Session s) {
+    if (s.instanceId() == null || s.endpoint() == null || !reconnecting.add(s.id())) {
+      return;
+    }
+    try {
+      connector.connect(s.id(), new Instance(s.instanceId(), java.net.URI.create(s.endpoint())))
+          .whenComplete((agent, err) -> {
+            reconnecting.remove(s.id());
+            if (err != null) {
+              LOG.warnf("session %s: reconnecting to instance %s failed: %s", s.id(), s.instanceId(), describe(err));
+            } else {
+              LOG.infof("session %s: reconnected to instance %s", s.id(), s.instanceId());
+            }
+          });
+    } catch (RuntimeException e) {
+      reconnecting.remove(s.id());
+      LOG.warnf("session %s: reconnecting failed: %s", s.id(), e.getMessage());
+    }
+  }
+
+  public InstanceProvider provider() {
+    return provider;
+  }
+
+  public AgentConnector connector() {
+    return connector;
+  }
+
+  private void settled(Session s) {
+    CompletableFuture<Session> f = settling.remove(s.id());
+    if (f != null) {
+      f.complete(s);
+    }
+  }
+
+  static String describe(Throwable e) {
+    while ((e instanceof ExecutionException || e instanceof java.util.concurrent.CompletionException) && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof TimeoutException) {
+      return "the agent did not answer within the connect timeout";
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @PreDestroy
+  void shutdown() {
+    workers.shutdownNow();
+  }
+
+  /** Worker threads named as such, and daemon so they never hold the JVM up. */
+  static final class NamedThreads implements java.util.concurrent.ThreadFactory {
+    private final String prefix;
+    private final AtomicInteger n = new AtomicInteger();
+
+    NamedThreads(String prefix) {
+      this.prefix = prefix;
+    }
+
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.cde.bridge.session;
+
+import dev.cde.bridge.provider.InstanceStatus;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.jboss.logging.Logger;
+
+/**
+ * Compares each active session with its instance and repairs the difference: sessions past their
+ * max duration end, sessions whose instance is gone end, RUNNING sessions without a tunnel get one.
+ * Idempotent: a second run right after the first changes nothing.
+ */
+@ApplicationScoped
+public class SessionReconciler {
+  private static final Logger LOG = Logger.getLogger(SessionReconciler.class);
+  static final String MAX_DURATION = "max duration reached";
+  static final String INSTANCE_EXITED = "instance exited";
+
+  private final SessionStore store;
+  private final SessionBroker broker;
+  private final SessionRecovery recovery;
+  // Millisecond ticks: what the database keeps, so a stored session reads back equal.
+  private final Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
+
+  public SessionReconciler(SessionStore store, SessionBroker broker, SessionRecovery recovery) {
+    this.store = store;
+    this.broker = broker;
+    this.recovery = recovery;
+  }
+
+  @Scheduled(every = "${cde.session.reconcile-every:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+      identity = "session-reconciler")
+  void run() {
+    if (!recovery.done()) {
+      return; // the startup recovery owns the sessions of the previous process
+    }
+    reconcile();
+  }
+
+  public void reconcile() {
+    Instant now = clock.instant();
+    for (Session s : store.list(java.util.EnumSet.of(SessionState.STARTING, SessionState.RUNNING))) {
+      try {
+        if (s.startedAt() != null && !now.isBefore(s.startedAt().plusSeconds(s.maxDurationSeconds()))) {
+          broker.end(s.id(), MAX_DURATION);
+        } else if (s.state() == SessionState.RUNNING && s.instanceId() != null) {
+          if (broker.provider().status(s.instanceId()) == InstanceStatus.EXITED) {
+            broker.end(s.id(), INSTANCE_EXITED);
+          } else if (!broker.connector().isConnected(s.id())) {
+            broker.reconnect(s);
+          }
+        }
+      } catch (RuntimeException e) {
+        LOG.warnf("session %s: reconcile failed: %s", s.id(), e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.cde.bridge.session;
+
+import dev.cde.bridge.cost.CostCalculator;
+import dev.cde.bridge.provider.InstanceProvider;
+import dev.cde.bridge.provider.InstanceStatus;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * What a new bridge process does with the sessions an earlier one left active: an instance that
+ * still lives keeps its session RUNNING (and the tunnel is reopened); any other session ends, billed
+ * up to now. Idempotent: a second run finds nothing left to do.
+ */
+@ApplicationScoped
+public class SessionRecovery {
+  private static final Logger LOG = Logger.getLogger(SessionRecovery.class);
+  static final String LOST = "bridge restarted; instance lost";
+
+  private final SessionStore store;
+  private final InstanceProvider provider;
+  private final CostCalculator costs;
+  private final Consumer<Session> reconnect;
+  private final Clock clock;
+  private volatile boolean done;
+
+  @Inject
+  public SessionRecovery(SessionStore store, SessionBroker broker, CostCalculator costs) {
+    this(store, broker.provider(), costs, broker::reconnect, Clock.tick(Clock.systemUTC(), java.time.Duration.ofMillis(1)));
+  }
+
+  public SessionRecovery(SessionStore store, InstanceProvider provider, CostCalculator costs,
+      Consumer<Session> reconnect, Clock clock) {
+    this.store = store;
+    this.provider = provider;
+    this.costs = costs;
+    this.reconnect = reconnect;
+    this.clock = clock;
+  }
+
+  void onStart(@Observes StartupEvent e) {
+    recover();
+  }
+
+  /** @return how many sessions were found active */
+  public int recover() {
+    int n = 0;
+    for (Session s : store.list(SessionState.ACTIVE)) {
+      n++;
+      InstanceStatus status = s.instanceId() == null ? InstanceStatus.EXITED : provider.status(s.instanceId());
+      if (status.alive() && s.state() != SessionState.STOPPING) {
+        Session running = s.withState(SessionState.RUNNING);
+        if (s.state() == SessionState.RUNNING || store.update(running, s.state())) {
+          LOG.infof("session %s: instance %s survived the bridge restart; reconnecting", s.id(), s.instanceId());
+          reconnect.accept(running);
+        }
+      } else {
+        if (status.alive()) {
+          provider.stop(s.instanceId()); // it was being stopped when the bridge went away
+        }
+        Instant now = clock.instant();
+        String reason = s.state() == SessionState.STOPPING && s.endReason() != null ? s.endReason() : LOST;
+        var cost = s.startedAt() == null ? CostCalculator.zero()
+            : costs.cost(s.spec(), java.time.Duration.between(s.startedAt(), now));
+        if (store.update(s.finished(SessionState.ENDED, now, reason, cost), s.state())) {
+          LOG.infof("session %s: ended at startup (%s), cost %s USD", s.id(), reason, cost.totalUsd());
+        }
+      }
+    }
+    done = true;
+    return n;
+  }
+
+  public boolean done() {
+    return done;
+  }
+}

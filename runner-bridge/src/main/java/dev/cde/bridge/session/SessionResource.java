@@ -1,0 +1,70 @@
+package dev.cde.bridge.session;
+
+import dev.cde.bridge.problem.InvalidRequestException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** {@code /api/v1/sessions}: the session API; the broker does the work. */
+@Path("/api/v1/sessions")
+@Produces(MediaType.APPLICATION_JSON)
+public class SessionResource {
+  private final SessionBroker broker;
+  private final SessionConfig config;
+
+  public SessionResource(SessionBroker broker, SessionConfig config) {
+    this.broker = broker;
+    this.config = config;
+  }
+
+  /** With {@code wait=true}: answers once the session runs or failed (at most {@code cde.session.wait-timeout}). */
+  @POST
+  @Consumes(MediaType.APPLICATION_JSON)
+  public Response create(CreateSessionRequest body, @QueryParam("wait") boolean wait) {
+    Session s = broker.create(body);
+    if (wait) {
+      s = broker.awaitSettled(s.id(), config.waitTimeout());
+    }
+    return Response.created(UriBuilder.fromPath("/api/v1/sessions/{id}").build(s.id())).entity(s).build();
+  }
+
+  @GET
+  public List<Session> list(@QueryParam("state") String state) {
+    Set<SessionState> states = EnumSet.noneOf(SessionState.class);
+    if (state != null && !state.isBlank()) {
+      for (String part : state.split(",")) {
+        try {
+          states.add(SessionState.valueOf(part.strip().toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          throw new InvalidRequestException("state '" + part + "' is not one of " + EnumSet.allOf(SessionState.class));
+        }
+      }
+    }
+    return broker.list(states);
+  }
+
+  @GET
+  @Path("{id}")
+  public Session get(@PathParam("id") String id) {
+    return broker.get(id);
+  }
+
+  /** Ends the session; the answer carries its cost. Ending an ended session returns it. */
+  @DELETE
+  @Path("{id}")
+  public Session end(@PathParam("id") String id) {
+    return broker.end(id, "ended by request");
+  }
+}

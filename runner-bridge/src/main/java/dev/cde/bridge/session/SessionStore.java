@@ -1,0 +1,200 @@
+package dev.cde.bridge.session;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cde.bridge.cost.CostBreakdown;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+
+/**
+ * Sessions in SQL, with plain JDBC. Every state change is a compare-and-set on the state column, so
+ * the broker, the reconciler and a second bridge replica can race without losing an update.
+ */
+@ApplicationScoped
+public class SessionStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String COLUMNS = "id, state, template, cpu, memory_mb, gpu_type, gpu_count, max_duration_seconds,"
+      + " provider, instance_id, endpoint, created_at, started_at, ended_at, end_reason, billed_seconds, cost_cpu_usd,"
+      + " cost_memory_usd, cost_gpu_usd, cost_usd, agent_info";
+
+  private final DataSource db;
+
+  public SessionStore(DataSource db) {
+    this.db = db;
+  }
+
+  public void insert(Session s) {
+    String sql = "INSERT INTO sessions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, s);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot insert session " + s.id(), e);
+    }
+  }
+
+  /** Writes {@code s} if the stored session is still in one of {@code expected}; false otherwise. */
+  public boolean update(Session s, SessionState... expected) {
+    String sets = "state = ?, template = ?, cpu = ?, memory_mb = ?, gpu_type = ?, gpu_count = ?, max_duration_seconds = ?,"
+        + " provider = ?, instance_id = ?, endpoint = ?, created_at = ?, started_at = ?, ended_at = ?, end_reason = ?,"
+        + " billed_seconds = ?, cost_cpu_usd = ?, cost_memory_usd = ?, cost_gpu_usd = ?, cost_usd = ?, agent_info = ?";
+    String in = java.util.Arrays.stream(expected).map(x -> "?").collect(Collectors.joining(", "));
+    String sql = "UPDATE sessions SET " + sets + " WHERE id = ? AND state IN (" + in + ")";
+    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = bindFrom(ps, 1, s);
+      ps.setString(i++, s.id());
+      for (SessionState st : expected) {
+        ps.setString(i++, st.name());
+      }
+      return ps.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw new StoreException("cannot update session " + s.id(), e);
+    }
+  }
+
+  public Optional<Session> find(String id) {
+    try (Connection c = db.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM sessions WHERE id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot read session " + id, e);
+    }
+  }
+
+  /** Newest first; all states when {@code states} is empty. */
+  public List<Session> list(Collection<SessionState> states) {
+    String where = states.isEmpty() ? ""
+        : " WHERE state IN (" + states.stream().map(x -> "?").collect(Collectors.joining(", ")) + ")";
+    try (Connection c = db.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM sessions" + where
+            + " ORDER BY created_at DESC, id DESC")) {
+      int i = 1;
+      for (SessionState st : states) {
+        ps.setString(i++, st.name());
+      }
+      List<Session> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(read(rs));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("cannot list sessions", e);
+    }
+  }
+
+  /** For the readiness check: the table is there and answers. */
+  public long count() {
+    try (Connection c = db.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM sessions");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new StoreException("cannot count sessions", e);
+    }
+  }
+
+  private static void bind(PreparedStatement ps, Session s) throws SQLException {
+    ps.setString(1, s.id());
+    int next = bindFrom(ps, 2, s);
+    assert next == 22;
+  }
+
+  /** Binds every column but id, starting at {@code i}; returns the next index. */
+  private static int bindFrom(PreparedStatement ps, int i, Session s) throws SQLException {
+    ps.setString(i++, s.state().name());
+    ps.setString(i++, s.template());
+    ps.setDouble(i++, s.cpu());
+    ps.setLong(i++, s.memoryMb());
+    ps.setString(i++, s.gpuType());
+    ps.setInt(i++, s.gpuCount());
+    ps.setLong(i++, s.maxDurationSeconds());
+    ps.setString(i++, s.provider());
+    ps.setString(i++, s.instanceId());
+    ps.setString(i++, s.endpoint());
+    setInstant(ps, i++, s.createdAt());
+    setInstant(ps, i++, s.startedAt());
+    setInstant(ps, i++, s.endedAt());
+    ps.setString(i++, s.endReason());
+    CostBreakdown cost = s.cost();
+    if (cost == null) {
+      ps.setNull(i++, Types.BIGINT);
+      for (int k = 0; k < 4; k++) {
+        ps.setNull(i++, Types.NUMERIC);
+      }
+    } else {
+      ps.setLong(i++, cost.seconds());
+      ps.setBigDecimal(i++, cost.cpuUsd());
+      ps.setBigDecimal(i++, cost.memoryUsd());
+      ps.setBigDecimal(i++, cost.gpuUsd());
+      ps.setBigDecimal(i++, cost.totalUsd());
+    }
+    ps.setString(i++, s.agent() == null ? null : s.agent().toString());
+    return i;
+  }
+
+  private static Session read(ResultSet rs) throws SQLException {
+    CostBreakdown cost = null;
+    BigDecimal total = rs.getBigDecimal("cost_usd");
+    if (total != null) {
+      cost = new CostBreakdown(rs.getLong("billed_seconds"), rs.getBigDecimal("cost_cpu_usd"),
+          rs.getBigDecimal("cost_memory_usd"), rs.getBigDecimal("cost_gpu_usd"), total);
+    }
+    return new Session(rs.getString("id"), SessionState.valueOf(rs.getString("state")), rs.getString("template"),
+        rs.getDouble("cpu"), rs.getLong("memory_mb"), rs.getString("gpu_type"), rs.getInt("gpu_count"),
+        rs.getLong("max_duration_seconds"), rs.getString("provider"), rs.getString("instance_id"),
+        rs.getString("endpoint"), getInstant(rs, "created_at"), getInstant(rs, "started_at"),
+        getInstant(rs, "ended_at"), rs.getString("end_reason"), total, cost, json(rs.getString("agent_info")));
+  }
+
+  private static JsonNode json(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      return JSON.getNodeFactory().textNode(text);
+    }
+  }
+
+  private static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
+    if (t == null) {
+      ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+    } else {
+      ps.setObject(i, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
+    }
+  }
+
+  private static Instant getInstant(ResultSet rs, String col) throws SQLException {
+    OffsetDateTime t = rs.getObject(col, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
+  /** The database failed; not the client's fault. */
+  public static class StoreException extends RuntimeException {
+    public StoreException(String message, Throwable cause) {
+      super(message + ": " + cause.getMessage(), cause);
+    }
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * The database connection: H2 embedded by default, PostgreSQL when the URL says so.
+ * Owns no tables; each feature owns its own SQL and Flyway migrations.
+ */
+package dev.cde.bridge.store;

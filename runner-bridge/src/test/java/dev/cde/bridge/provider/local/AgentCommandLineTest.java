@@ -1,0 +1,62 @@
+package dev.cde.bridge.provider.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cde.bridge.provider.local.LocalConfig.SandboxMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentCommandLineTest {
+  @Test
+  void javaAgentCommand() {
+    assertThat(AgentCommandLine.javaAgent("/jdk/bin/java", Path.of("/x/cde-agent.jar"))).containsExactly(
+        "/jdk/bin/java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-jar", "/x/cde-agent.jar");
+  }
+
+  @Test
+  void sandboxedCommandSharesTheNetworkAndKeepsTheControllingTerminal() {
+    List<AgentCommandLine.RootEntry> root = List.of(new AgentCommandLine.RootEntry("bin", "usr/bin"),
+        new AgentCommandLine.RootEntry("dev", null), new AgentCommandLine.RootEntry("etc", null),
+        new AgentCommandLine.RootEntry("proc", null), new AgentCommandLine.RootEntry("tmp", null),
+        new AgentCommandLine.RootEntry("usr", null));
+    List<String> cmd = AgentCommandLine.sandboxed(List.of("java", "-jar", "a.jar"), Path.of("/h/instances/s-1"),
+        Path.of("/h/nas"), root, Path.of("/h"));
+    assertThat(String.join(" ", cmd)).isEqualTo("bwrap --die-with-parent --unshare-pid --unshare-ipc --unshare-uts"
+        + " --symlink usr/bin /bin --ro-bind /etc /etc --ro-bind /usr /usr"
+        + " --dev /dev --proc /proc --tmpfs /tmp --tmpfs /h --bind /h/instances/s-1 /workspace --bind /h/nas /nas"
+        + " --chdir /workspace --setenv HOME /workspace -- java -jar a.jar");
+    assertThat(AgentCommandLine.hostRoot()).extracting(AgentCommandLine.RootEntry::name).contains("usr", "etc");
+    assertThat(cmd).doesNotContain("--unshare-net", "--unshare-all", "--new-session");
+  }
+
+  @Test
+  void agentJarIsLookedForUnderCdeRootThenTheWorkingDirectoryAndItsParents(@TempDir Path tmp) throws Exception {
+    Path deep = Files.createDirectories(tmp.resolve("a/b/c"));
+    List<Path> candidates = AgentCommandLine.agentJarCandidates(null, deep);
+    assertThat(candidates).containsExactly(deep.resolve(AgentCommandLine.AGENT_JAR),
+        tmp.resolve("a/b").resolve(AgentCommandLine.AGENT_JAR), tmp.resolve("a").resolve(AgentCommandLine.AGENT_JAR),
+        tmp.resolve(AgentCommandLine.AGENT_JAR));
+    assertThat(AgentCommandLine.findAgentJar(candidates)).isEmpty();
+    Path jar = tmp.resolve("a").resolve(AgentCommandLine.AGENT_JAR);
+    Files.createDirectories(jar.getParent());
+    Files.writeString(jar, "");
+    assertThat(AgentCommandLine.findAgentJar(candidates)).contains(jar);
+    assertThat(AgentCommandLine.agentJarCandidates("/root", deep).get(0))
+        .isEqualTo(Path.of("/root").resolve(AgentCommandLine.AGENT_JAR));
+  }
+
+  @Test
+  void sandboxSelection() {
+    assertThat(Sandbox.decide(SandboxMode.AUTO, true, true)).isTrue();
+    assertThat(Sandbox.decide(SandboxMode.AUTO, true, false)).isFalse();
+    assertThat(Sandbox.decide(SandboxMode.AUTO, false, false)).isFalse();
+    assertThat(Sandbox.decide(SandboxMode.NONE, true, true)).isFalse();
+    assertThat(Sandbox.decide(SandboxMode.BWRAP, true, true)).isTrue();
+    assertThatThrownBy(() -> Sandbox.decide(SandboxMode.BWRAP, false, false)).hasMessageContaining("not on PATH");
+    assertThatThrownBy(() -> Sandbox.decide(SandboxMode.BWRAP, true, false)).hasMessageContaining("does not work");
+  }
+}

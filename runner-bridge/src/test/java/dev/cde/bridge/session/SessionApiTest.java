@@ -1,0 +1,171 @@
+package dev.cde.bridge.session;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.containsString;
+
+import dev.cde.bridge.home.BridgeHome;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The session API end to end: real H2, the local provider running a stand-in agent process, the canned tunnel. */
+@QuarkusTest
+class SessionApiTest {
+  @Inject
+  BridgeHome home;
+
+  @Inject
+  CannedAgentConnector connector;
+
+  String token() throws Exception {
+    return Files.readString(home.apiToken()).strip();
+  }
+
+  RequestSpecification api() throws Exception {
+    return given().header("Authorization", "Bearer " + token());
+  }
+
+  @Test
+  void tokenIsOwnerOnlyAndRequired() throws Exception {
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.apiToken()))).isEqualTo("rw-------");
+    given().get("/api/v1/sessions").then().statusCode(401).contentType("application/problem+json")
+        .body("status", equalTo(401)).body("title", equalTo("Unauthorized"))
+        .body("detail", containsString("missing Authorization header")).body("type", equalTo("about:blank"));
+    given().header("Authorization", "Bearer nope").get("/api/v1/sessions/s-aaaaaaaaaa").then().statusCode(401)
+        .contentType("application/problem+json").body("detail", equalTo("wrong API token"));
+    given().header("Authorization", "Bearer nope").get("/api/v1/no-such-thing").then().statusCode(401);
+    given().get("/q/health/ready").then().statusCode(200).body(containsString("bridge database"));
+  }
+
+  @Test
+  void badInputIsAProblem() throws Exception {
+    api().contentType(ContentType.JSON).body("{\"memory\":\"4.5q\"}").post("/api/v1/sessions").then()
+        .statusCode(400).contentType("application/problem+json").body("status", equalTo(400))
+        .body("detail", containsString("memory '4.5q' is not understood"));
+    api().contentType(ContentType.JSON).body("{\"cpu\":1,\"colour\":\"red\"}").post("/api/v1/sessions").then()
+        .statusCode(400).contentType("application/problem+json").body("detail", containsString("unknown field 'colour'"));
+    api().contentType(ContentType.JSON).body("{\"cpu\":").post("/api/v1/sessions").then()
+        .statusCode(400).contentType("application/problem+json");
+    api().contentType(ContentType.JSON).body("{\"maxDuration\":\"2d\"}").post("/api/v1/sessions").then()
+        .statusCode(400).body("detail", containsString("maxDuration"));
+    api().contentType(ContentType.JSON).body("{\"cpu\":100}").post("/api/v1/sessions").then()
+        .statusCode(400).body("detail", containsString("out of range"));
+    api().get("/api/v1/sessions/s-unknown000").then().statusCode(404).contentType("application/problem+json")
+        .body("detail", equalTo("no session s-unknown000"));
+    api().delete("/api/v1/sessions/s-unknown000").then().statusCode(404);
+    api().get("/api/v1/sessions?state=BOGUS").then().statusCode(400);
+  }
+
+  @Test
+  void lifecycle() throws Exception {
+    JsonPath created = api().contentType(ContentType.JSON)
+        .body("{\"template\":\"default\",\"cpu\":2,\"memory\":\"1g\",\"gpu\":\"t4\",\"maxDuration\":\"30m\"}")
+        .post("/api/v1/sessions?wait=true").then().statusCode(201).contentType(ContentType.JSON).extract().jsonPath();
+    String id = created.getString("id");
+    assertThat(id).matches("s-[a-z2-7]{10}");
+    assertThat(created.getString("state")).isEqualTo("RUNNING");
+    assertThat(created.getDouble("cpu")).isEqualTo(2.0);
+    assertThat(created.getLong("memoryMb")).isEqualTo(1024);
+    assertThat(created.getString("gpuType")).isEqualTo("t4");
+    assertThat(created.getInt("gpuCount")).isEqualTo(1);
+    assertThat(created.getLong("maxDurationSeconds")).isEqualTo(1800);
+    assertThat(created.getString("provider")).isEqualTo("local");
+    assertThat(created.getString("endpoint")).matches("ws://127\\.0\\.0\\.1:\\d+/tunnel");
+    assertThat(created.getInt("agent.cpus")).isEqualTo(2);
+    assertThat(created.getString("startedAt")).isNotNull();
+    assertThat(connector.isConnected(id)).isTrue();
+    assertThat(home.instances().resolve(id)).isDirectory();
+    assertThat(Files.readString(home.instances().resolve(id + ".agent.log"))).contains("session " + id);
+
+    api().get("/api/v1/sessions/" + id).then().statusCode(200).body("state", equalTo("RUNNING"));
+    List<String> running = api().get("/api/v1/sessions?state=running").then().statusCode(200).extract().jsonPath()
+        .getList("id");
+    assertThat(running).contains(id);
+
+    JsonPath ended = api().delete("/api/v1/sessions/" + id).then().statusCode(200).extract().jsonPath();
+    assertThat(ended.getString("state")).isEqualTo("ENDED");
+    assertThat(ended.getString("endReason")).isEqualTo("ended by request");
+    assertThat(ended.getString("endedAt")).isNotNull();
+    assertThat(ended.getLong("cost.seconds")).isGreaterThanOrEqualTo(1);
+    assertThat(ended.getString("costUsd")).isNotNull();
+    assertThat(new java.math.BigDecimal(ended.getString("costUsd")))
+        .isEqualByComparingTo(new java.math.BigDecimal(ended.getString("cost.totalUsd"))).isPositive();
+    assertThat(connector.isConnected(id)).isFalse();
+    assertThat(home.instances().resolve(id)).doesNotExist();
+
+    // Idempotent: ending it again returns the same record.
+    api().delete("/api/v1/sessions/" + id).then().statusCode(200).body("state", equalTo("ENDED"))
+        .body("endedAt", equalTo(ended.getString("endedAt")));
+    List<String> all = api().get("/api/v1/sessions").then().statusCode(200).extract().jsonPath().getList("id");
+    assertThat(all).contains(id);
+    assertThat(api().get("/api/v1/sessions?state=RUNNING").then().extract().jsonPath().getList("id")).doesNotContain(id);
+  }
+
+  @Test
+  void createReturnsAtOnceAsPending() throws Exception {
+    JsonPath created = api().contentType(ContentType.JSON).body("{}").post("/api/v1/sessions").then()
+        .statusCode(201).header("Location", containsString("/api/v1/sessions/")).extract().jsonPath();
+    String id = created.getString("id");
+    assertThat(created.getString("state")).isIn("PENDING", "STARTING");
+    assertThat(created.getLong("memoryMb")).isEqualTo(2048);
+    assertThat(created.getLong("maxDurationSeconds")).isEqualTo(3600);
+    await().atMost(Duration.ofSeconds(20)).until(() -> "RUNNING".equals(api().get("/api/v1/sessions/" + id)
+        .jsonPath().getString("state")));
+    api().delete("/api/v1/sessions/" + id).then().statusCode(200).body("state", equalTo("ENDED"));
+  }
+
+  @Test
+  void reconcilerEndsSessionsWhoseInstanceExited() throws Exception {
+    String id = api().contentType(ContentType.JSON).body("{}").post("/api/v1/sessions?wait=true").then()
+        .statusCode(201).body("state", equalTo("RUNNING")).extract().path("id");
+    long pid = Long.parseLong(Files.readString(home.instances().resolve(id + ".pid")).split(" ")[0]);
+    ProcessHandle.of(pid).ifPresent(h -> {
+      h.descendants().forEach(ProcessHandle::destroyForcibly);
+      h.destroyForcibly();
+    });
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> api().get("/api/v1/sessions/" + id).then()
+        .body("state", equalTo("ENDED")).body("endReason", equalTo("instance exited")));
+  }
+
+  @Test
+  void reconcilerEndsSessionsPastTheirMaxDuration() throws Exception {
+    String id = api().contentType(ContentType.JSON).body("{\"maxDuration\":\"10s\"}")
+        .post("/api/v1/sessions?wait=true").then().statusCode(201).body("state", equalTo("RUNNING"))
+        .extract().path("id");
+    await().atMost(Duration.ofSeconds(25)).untilAsserted(() -> api().get("/api/v1/sessions/" + id).then()
+        .body("state", equalTo("ENDED")).body("endReason", equalTo("max duration reached"))
+        .body("cost.seconds", org.hamcrest.Matchers.greaterThanOrEqualTo(10)));
+  }
+
+  @Test
+  void logsNeverShowTheTokenOrTheKey() throws Exception {
+    String id = api().contentType(ContentType.JSON).body("{}").post("/api/v1/sessions?wait=true").then()
+        .statusCode(201).extract().path("id");
+    api().delete("/api/v1/sessions/" + id).then().statusCode(200);
+    given().header("Authorization", "Bearer " + token() + "x").get("/api/v1/sessions").then().statusCode(401);
+    String pem = Files.readString(home.signingKey());
+    String privateKey = pem.substring(pem.indexOf("-----\n") + 6, pem.indexOf("-----END PRIVATE KEY")).replace("\n", "");
+    Path log = Path.of("target/cde-test.log");
+    await().atMost(Duration.ofSeconds(5)).until(() -> Files.readString(log).contains("session " + id + ": ended"));
+    String text = Files.readString(log);
+    assertThat(text).contains("session " + id + ": created").contains("API token");
+    assertThat(text).doesNotContain(token());
+    assertThat(text).doesNotContain(privateKey);
+    for (String line : pem.split("\n")) {
+      if (!line.startsWith("-----") && line.length() > 20 && pem.indexOf(line) < pem.indexOf("-----END PRIVATE KEY")) {
+        assertThat(text).doesNotContain(line);
+      }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.cde.bridge.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cde.bridge.cost.CostCalculator;
+import dev.cde.bridge.provider.Instance;
+import dev.cde.bridge.provider.InstanceProvider;
+import dev.cde.bridge.provider.InstanceSpec;
+import dev.cde.bridge.provider.InstanceStatus;
+import dev.cde.bridge.provider.LaunchRequest;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A bridge restart: a fresh store over the same (file) database, migrated by the real Flyway script,
+ * reads the sessions back, and recovery sorts them out.
+ */
+class SessionRecoveryTest {
+  final CostCalculator costs = new CostCalculator(new dev.cde.bridge.cost.PriceTable(new java.math.BigDecimal("0.00002"),
+      new java.math.BigDecimal("0.000003"), new java.math.BigDecimal("0.00011"),
+      dev.cde.bridge.cost.PriceTable.DEFAULT_GPU_PRICES));
+
+  static DataSource database(Path dir) {
+    JdbcDataSource ds = new JdbcDataSource();
+    ds.setURL("jdbc:h2:file:" + dir.toAbsolutePath().resolve("db"));
+    ds.setUser("cde");
+    ds.setPassword("");
+    Flyway.configure().dataSource(ds).load().migrate();
+    return ds;
+  }
+
+  @Test
+  void survivingInstancesKeepTheirSessionsOthersEnd(@TempDir Path dir) {
+    DataSource db = database(dir);
+    Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(120);
+    InstanceSpec spec = new InstanceSpec("default", 1, 1024, null, 0, 3600);
+    SessionStore before = new SessionStore(db);
+    Session alive = Session.pending(SessionIds.next(), spec, t0).starting("fake", t0)
+        .withInstance("i-alive", "ws://127.0.0.1:1/tunnel").running(CannedAgentConnector.AGENT_INFO);
+    Session lost = Session.pending(SessionIds.next(), spec, t0).starting("fake", t0)
+        .withInstance("i-gone", "ws://127.0.0.1:2/tunnel").running(null);
+    Session neverStarted = Session.pending(SessionIds.next(), spec, t0);
+    Session starting = Session.pending(SessionIds.next(), spec, t0).starting("fake", t0)
+        .withInstance("i-alive-2", "ws://127.0.0.1:3/tunnel");
+    for (Session s : List.of(alive, lost, neverStarted, starting)) {
+      before.insert(s);
+    }
+
+    SessionStore after = new SessionStore(database(dir));
+    assertThat(after.find(alive.id())).contains(alive);
+    Set<String> live = Set.of("i-alive", "i-alive-2");
+    List<String> reconnected = new ArrayList<>();
+    Instant now = t0.plusSeconds(120);
+    SessionRecovery recovery = new SessionRecovery(after, provider(live), costs, s -> reconnected.add(s.id()),
+        Clock.fixed(now, ZoneOffset.UTC));
+    assertThat(recovery.recover()).isEqualTo(4);
+    assertThat(recovery.done()).isTrue();
+
+    assertThat(after.find(alive.id()).orElseThrow().state()).isEqualTo(SessionState.RUNNING);
+    assertThat(after.find(starting.id()).orElseThrow().state()).isEqualTo(SessionState.RUNNING);
+    assertThat(reconnected).contains(alive.id(), starting.id());
+
+    Session l = after.find(lost.id()).orElseThrow();
+    assertThat(l.state()).isEqualTo(SessionState.ENDED);
+    assertThat(l.endReason()).isEqualTo("bridge restarted; instance lost");
+    assertThat(l.endedAt()).isEqualTo(now);
+    assertThat(l.cost().seconds()).isEqualTo(120);
+    assertThat(l.costUsd()).isEqualByComparingTo("0.002760"); // 120 s * (1 * 0.00002 + 1 * 0.000003)
+    Session n = after.find(neverStarted.id()).orElseThrow();
+    assertThat(n.state()).isEqualTo(SessionState.ENDED);
+    assertThat(n.costUsd()).isEqualByComparingTo("0");
+
+    // Idempotent: a second run changes nothing about these.
+    List<Session> snapshot = List.of(after.find(alive.id()).orElseThrow(), after.find(lost.id()).orElseThrow());
+    new SessionRecovery(after, provider(live), costs, s -> { }, Clock.fixed(now.plusSeconds(5), ZoneOffset.UTC)).recover();
+    assertThat(List.of(after.find(alive.id()).orElseThrow(), after.find(lost.id()).orElseThrow())).isEqualTo(snapshot);
+  }
+
+  private static InstanceProvider provider(Set<String> live) {
+    return new InstanceProvider() {
+      public String name() { return "fake"; }
+      public Instance launch(LaunchRequest request) { throw new UnsupportedOperationException(); }
+      public void stop(String instanceId) { }
+      public InstanceStatus status(String id) { return live.contains(id) ? InstanceStatus.RUNNING : InstanceStatus.EXITED; }
+    };
+  }
+}
