@@ -39,7 +39,12 @@ final class ChannelImpl implements Channel {
   // sending
   private final ArrayDeque<Outgoing> out = new ArrayDeque<>();
   private long sendCredit = TunnelOptions.INITIAL_WINDOW;
-  private long queuedBytes;
+  /**
+   * Bytes accepted by write() and not yet on the wire. Counted in the caller's thread, before the hop
+   * to the event loop, so that a writer on another thread sees writeQueueFull() at once instead of
+   * piling unbounded work onto the loop's task queue.
+   */
+  private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
   private boolean localEof;
   private boolean exitQueued;
   private Handler<Void> drainHandler;
@@ -140,8 +145,11 @@ final class ChannelImpl implements Channel {
     Promise<Void> done = Promise.promise();
     // Like any Vert.x WriteStream, the channel now owns the buffer: callers must not modify it.
     Buffer owned = payload;
+    int counted = type.carriesData() ? owned.length() : 0;
+    queuedBytes.addAndGet(counted);
     session.onLoop(() -> {
       if (state == State.CLOSED) {
+        queuedBytes.addAndGet(-counted);
         done.tryFail("channel closed");
         return;
       }
@@ -152,6 +160,7 @@ final class ChannelImpl implements Channel {
           done.tryFail("channel " + id + " already ended its output");
         }
         if (type != FrameType.EXIT || exitQueued) {
+          queuedBytes.addAndGet(-counted);
           return;
         }
       }
@@ -165,7 +174,6 @@ final class ChannelImpl implements Channel {
         exitQueued = true;
       }
       out.add(new Outgoing(type, owned, done));
-      queuedBytes += owned.length();
       if (state == State.OPEN) {
         session.markSendable(this);
       }
@@ -216,10 +224,10 @@ final class ChannelImpl implements Channel {
       out.addFirst(new Outgoing(head.type, head.payload.slice(n, head.payload.length()), head.done));
     }
     sendCredit -= n;
-    long before = queuedBytes;
-    queuedBytes -= n;
+    long after = queuedBytes.addAndGet(-n);
+    long before = after + n;
     int limit = session.options().channelWriteQueue();
-    if (before >= limit / 2 && queuedBytes < limit / 2 && drainHandler != null) {
+    if (before >= limit / 2 && after < limit / 2 && drainHandler != null) {
       Handler<Void> h = drainHandler;
       session.later(() -> h.handle(null));
     }
@@ -239,12 +247,19 @@ final class ChannelImpl implements Channel {
 
   @Override
   public boolean writeQueueFull() {
-    return queuedBytes >= session.options().channelWriteQueue();
+    return queuedBytes.get() >= session.options().channelWriteQueue();
   }
 
   @Override
   public Channel drainHandler(Handler<Void> handler) {
-    session.onLoop(() -> this.drainHandler = handler);
+    session.onLoop(() -> {
+      this.drainHandler = handler;
+      // Set from another thread, the handler may arrive after the queue already drained: call it now
+      // rather than leave a paused producer waiting for a drain that has passed.
+      if (handler != null && queuedBytes.get() < session.options().channelWriteQueue() / 2) {
+        session.later(() -> handler.handle(null));
+      }
+    });
     return this;
   }
 
