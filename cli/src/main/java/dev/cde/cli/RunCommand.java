@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
@@ -73,23 +72,10 @@ final class RunCommand extends BridgeCommand implements Callable<Integer> {
           "the connection to " + lease.id() + " closed before the command exited: " + reason)));
       running.set(ch);
       StdinPump.start(ch, true);
-      try {
-        CompletableFuture.anyOf(exit, cancel).join();
-      } catch (CompletionException e) {
-        // the exit future failed: reported below
-      }
-      if (cancel.isDone() && !exit.isDone()) {
-        how = "interrupted";
-        return cancel.join();
-      }
-      try {
-        ExitStatus status = exit.join();
-        how = status.describe();
-        return ExitCodes.of(status);
-      } catch (CompletionException e) {
-        how = "connection lost";
-        throw e.getCause() instanceof CliException c ? c : e;
-      }
+      how = "connection lost";
+      CommandOutcome outcome = CommandOutcome.await(exit, cancel);
+      how = outcome.description();
+      return outcome.exitCode();
     } finally {
       lease.end(how, err);
     }

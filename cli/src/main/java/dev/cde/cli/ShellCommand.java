@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -86,8 +85,12 @@ final class ShellCommand extends BridgeCommand implements Callable<Integer> {
       ch.exitHandler(exit::complete);
       ch.closeHandler(reason -> exit.completeExceptionally(new CliException(ExitCodes.INTERNAL,
           "the terminal closed: " + reason)));
-      if (interactiveInput && Terminal.interactive()) {
-        terminal.enterRaw();
+      if (Terminal.interactive()) {
+        if (interactiveInput) {
+          terminal.enterRaw();
+        } else {
+          terminal.enterQuiet();
+        }
       }
       if (attach == null || write) {
         Signals.handle("WINCH", () -> {
@@ -98,23 +101,10 @@ final class ShellCommand extends BridgeCommand implements Callable<Integer> {
       if (interactiveInput) {
         StdinPump.start(ch, true);
       }
-      try {
-        CompletableFuture.anyOf(exit, cancel).join();
-      } catch (CompletionException e) {
-        // reported below
-      }
-      if (cancel.isDone() && !exit.isDone()) {
-        how = "interrupted";
-        return cancel.join();
-      }
-      try {
-        ExitStatus status = exit.join();
-        how = status.describe();
-        return ExitCodes.of(status);
-      } catch (CompletionException e) {
-        how = "connection lost";
-        throw e.getCause() instanceof CliException c ? c : e;
-      }
+      how = "connection lost";
+      CommandOutcome outcome = CommandOutcome.await(exit, cancel);
+      how = outcome.description();
+      return outcome.exitCode();
     } finally {
       terminal.restore();
       lease.end(how, err);

@@ -23,9 +23,21 @@ final class Terminal {
 
   /** Raw mode, no echo; remembers the settings to restore. */
   void enterRaw() {
+    enter("raw -echo");
+  }
+
+  /**
+   * For a read-only viewer: keystrokes are neither echoed nor line-buffered (they go nowhere), but
+   * Ctrl-C still raises SIGINT, which is how a viewer leaves.
+   */
+  void enterQuiet() {
+    enter("-echo -icanon");
+  }
+
+  private void enter(String mode) {
     saved = stty("-g");
     if (saved != null) {
-      stty("raw -echo");
+      stty(mode);
     }
   }
 
