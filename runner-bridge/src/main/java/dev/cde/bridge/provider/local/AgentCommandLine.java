@@ -68,13 +68,36 @@ final class AgentCommandLine {
         cmd.addAll(List.of("--ro-bind", "/" + e.name(), "/" + e.name()));
       }
     }
+    Path home = bridgeHome.toAbsolutePath().normalize();
     cmd.addAll(List.of("--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
         // The bridge's home holds its API token and signing key: an instance must not see them.
-        "--tmpfs", bridgeHome.toAbsolutePath().normalize().toString(),
-        "--bind", workDir.toString(), "/workspace", "--bind", nas.toString(), "/nas",
+        "--tmpfs", home.toString()));
+    // The agent's own files (jar, class-data archive) may live where the sandbox just hid (a checkout
+    // under /tmp): bring back exactly those files, read-only, never their directories.
+    for (Path f : filesIn(agent)) {
+      if (f.startsWith("/tmp") || f.startsWith(home)) {
+        cmd.addAll(List.of("--ro-bind", f.toString(), f.toString()));
+      }
+    }
+    cmd.addAll(List.of("--bind", workDir.toString(), "/workspace", "--bind", nas.toString(), "/nas",
         "--chdir", "/workspace", "--setenv", "HOME", "/workspace", "--"));
     cmd.addAll(agent);
     return cmd;
+  }
+
+  /** Existing files the command names, as arguments or as {@code -Xflag=/path} values. */
+  static List<Path> filesIn(List<String> command) {
+    List<Path> out = new ArrayList<>();
+    for (String arg : command) {
+      String value = arg.startsWith("-") && arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : arg;
+      if (value.startsWith("/")) {
+        Path p = Path.of(value).normalize();
+        if (Files.isRegularFile(p)) {
+          out.add(p);
+        }
+      }
+    }
+    return out;
   }
 
   /** Entries of the host root that the sandbox gets its own version of. */

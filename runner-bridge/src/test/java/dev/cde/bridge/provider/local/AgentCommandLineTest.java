@@ -34,6 +34,21 @@ class AgentCommandLineTest {
   }
 
   @Test
+  void agentFilesHiddenBySandboxMountsAreBoundBackOneByOne(@TempDir Path tmp) throws Exception {
+    // A checkout under /tmp (where CI may clone) is hidden by the sandbox's own /tmp.
+    Path jar = Files.createFile(tmp.resolve("cde-agent.jar"));
+    Path jsa = Files.createFile(tmp.resolve("cde-agent.jsa"));
+    List<String> agent = List.of("/usr/bin/java", "-XX:SharedArchiveFile=" + jsa, "-jar", jar.toString());
+    List<String> cmd = AgentCommandLine.sandboxed(agent, Path.of("/h/instances/s-1"), Path.of("/h/nas"), List.of(),
+        Path.of("/h"));
+    String line = String.join(" ", cmd);
+    org.junit.jupiter.api.Assumptions.assumeTrue(tmp.startsWith("/tmp"), "the JVM's temp dir is not under /tmp");
+    assertThat(line).contains("--tmpfs /tmp --tmpfs /h --ro-bind " + jsa + " " + jsa + " --ro-bind " + jar + " " + jar
+        + " --bind /h/instances/s-1 /workspace");
+    assertThat(line).doesNotContain("--ro-bind " + tmp + " ").doesNotContain("--ro-bind /usr/bin/java");
+  }
+
+  @Test
   void agentJarIsLookedForUnderCdeRootThenTheWorkingDirectoryAndItsParents(@TempDir Path tmp) throws Exception {
     Path deep = Files.createDirectories(tmp.resolve("a/b/c"));
     List<Path> candidates = AgentCommandLine.agentJarCandidates(null, deep);
