@@ -159,7 +159,12 @@ class TunnelThroughBridgeIT {
   @Test
   void malformedAndOversizedFramesCloseOnlyTheOffendingConnection() throws Exception {
     String id = bridge.createSession();
+    String otherId = bridge.createSession();
     try {
+      TunnelSession other = attach(otherId, bridge.token());
+      Channel otherCat = await(other.open(OpenRequest.exec(List.of("cat"), null, null)));
+      StringBuffer otherEchoed = new StringBuffer();
+      otherCat.handler(b -> otherEchoed.append(b.toString()));
       TunnelSession good = attach(id, bridge.token());
       Channel cat = await(good.open(OpenRequest.exec(List.of("cat"), null, null)));
       StringBuffer echoed = new StringBuffer();
@@ -182,10 +187,15 @@ class TunnelThroughBridgeIT {
       cat.write(Buffer.buffer("still here"));
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> echoed.toString().equals("still here"));
       assertThat(bridge.health()).isEqualTo(200);
+      // and so does another session
+      otherCat.write(Buffer.buffer("other session"));
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> otherEchoed.toString().equals("other session"));
       cat.end();
       good.close("done");
+      other.close("done");
     } finally {
       bridge.endSession(id);
+      bridge.endSession(otherId);
     }
   }
 
