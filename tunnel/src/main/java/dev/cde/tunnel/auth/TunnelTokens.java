@@ -51,9 +51,17 @@ public final class TunnelTokens {
   }
 
   public static String issue(PrivateKey key, String sessionId, Duration ttl) {
+    return issue(key, AUDIENCE, sessionId, ttl);
+  }
+
+  /**
+   * A token for another audience than the agent (e.g. an instance calling the bridge back); the audience keeps
+   * one kind of token from being accepted as another.
+   */
+  public static String issue(PrivateKey key, String audience, String sessionId, Duration ttl) {
     JwtClaims claims = new JwtClaims();
     claims.setIssuer(ISSUER);
-    claims.setAudience(AUDIENCE);
+    claims.setAudience(audience);
     claims.setSubject(sessionId);
     claims.setJwtId(UUID.randomUUID().toString());
     claims.setIssuedAtToNow();
@@ -75,13 +83,22 @@ public final class TunnelTokens {
    * @throws InvalidTokenException with a reason safe to show (it never contains the token)
    */
   public static void verify(PublicKey key, String token, String expectedSessionId) {
+    verify(key, AUDIENCE, token, expectedSessionId);
+  }
+
+  /**
+   * Like {@link #verify(PublicKey, String, String)} for {@code audience}; returns the session the token names.
+   *
+   * @throws InvalidTokenException with a reason safe to show (it never contains the token)
+   */
+  public static String verify(PublicKey key, String audience, String token, String expectedSessionId) {
     if (token == null || token.isBlank()) {
       throw new InvalidTokenException("missing token");
     }
     JwtConsumer consumer = new JwtConsumerBuilder()
         .setRequireExpirationTime()
         .setAllowedClockSkewInSeconds(30)
-        .setExpectedAudience(AUDIENCE)
+        .setExpectedAudience(audience)
         .setExpectedIssuer(ISSUER)
         .setRequireSubject()
         .setVerificationKey(key)
@@ -92,6 +109,7 @@ public final class TunnelTokens {
       if (expectedSessionId != null && !expectedSessionId.equals(claims.getSubject())) {
         throw new InvalidTokenException("token is for another session");
       }
+      return claims.getSubject();
     } catch (InvalidJwtException e) {
       if (e.hasExpired()) {
         throw new InvalidTokenException("token expired");

@@ -140,4 +140,18 @@ class TunnelTokensTest {
           }
         });
   }
+
+  @Test
+  void aTokenForOneAudienceIsRefusedByAnother() {
+    KeyPair keys = TunnelTokens.generateKeyPair();
+    String hook = TunnelTokens.issue(keys.getPrivate(), "cde-github-hook", "s-one", Duration.ofMinutes(1));
+    assertThat(TunnelTokens.verify(keys.getPublic(), "cde-github-hook", hook, null))
+        .isEqualTo("s-one");
+    assertThatThrownBy(() -> TunnelTokens.verify(keys.getPublic(), hook, "s-one"))
+        .isInstanceOf(InvalidTokenException.class);
+    String agent = TunnelTokens.issue(keys.getPrivate(), "s-one", Duration.ofMinutes(1));
+    assertThatThrownBy(
+        () -> TunnelTokens.verify(keys.getPublic(), "cde-github-hook", agent, null))
+        .isInstanceOf(InvalidTokenException.class);
+  }
 }
