@@ -40,6 +40,11 @@ public class BridgeHome {
     return dir(root.resolve("instances"));
   }
 
+  /** One output file per session (runner output, job logs), read by {@code cde logs}. */
+  public Path logs() {
+    return dir(root.resolve("logs"));
+  }
+
   public Path nas() {
     return dir(root.resolve("nas"));
   }

@@ -11,6 +11,7 @@ import dev.cde.bridge.provider.LaunchRequest;
 import dev.cde.bridge.provider.Providers;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,6 +44,7 @@ public class SessionBroker {
   private final CostCalculator costs;
   private final SigningKeys keys;
   private final SessionConfig config;
+  private final Event<SessionEnded> ended;
   // Millisecond ticks: what the database keeps, so a stored session reads back equal.
   private final Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
   private final Map<String, CompletableFuture<Session>> settling = new ConcurrentHashMap<>();
@@ -50,13 +52,14 @@ public class SessionBroker {
   private final ExecutorService workers = Executors.newCachedThreadPool(new NamedThreads("cde-session-worker-"));
 
   public SessionBroker(SessionStore store, Providers providers, AgentConnector connector, CostCalculator costs,
-      SigningKeys keys, SessionConfig config) {
+      SigningKeys keys, SessionConfig config, Event<SessionEnded> ended) {
     this.store = store;
     this.provider = providers.active();
     this.connector = connector;
     this.costs = costs;
     this.keys = keys;
     this.config = config;
+    this.ended = ended;
   }
 
   /** Stores the session as PENDING and starts provisioning it in the background. */
@@ -148,10 +151,15 @@ public class SessionBroker {
     LOG.infof("session %s: %s (%s), %d s billed, cost %s USD", s.id(), finalState.name().toLowerCase(), reason,
         done.cost().seconds(), done.costUsd());
     settled(done);
+    try {
+      ended.fire(new SessionEnded(done.id(), done.state()));
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "session %s: an observer of its end failed: %s", done.id(), e.getMessage());
+    }
     return done;
   }
 
-  CostBreakdown costOf(Session s, Instant end) {
+  public CostBreakdown costOf(Session s, Instant end) {
     return s.startedAt() == null ? CostCalculator.zero() : costs.cost(s.spec(), Duration.between(s.startedAt(), end));
   }
 
@@ -244,7 +252,7 @@ public class SessionBroker {
     }
   }
 
-  static String describe(Throwable e) {
+  public static String describe(Throwable e) {
     while ((e instanceof ExecutionException || e instanceof java.util.concurrent.CompletionException) && e.getCause() != null) {
       e = e.getCause();
     }
