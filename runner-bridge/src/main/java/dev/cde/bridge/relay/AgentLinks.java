@@ -10,6 +10,9 @@ import dev.cde.tunnel.TunnelSession;
 import dev.cde.tunnel.auth.TunnelTokens;
 import dev.cde.tunnel.message.Hello;
 import dev.cde.tunnel.message.Json;
+import dev.cde.tunnel.Channel;
+import dev.cde.tunnel.message.OpenRequest;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import jakarta.annotation.PreDestroy;
@@ -88,6 +91,15 @@ public class AgentLinks implements AgentConnector {
   public boolean isConnected(String sessionId) {
     AgentLink link = links.get(sessionId);
     return link != null && !link.tunnel().isClosed();
+  }
+
+  /**
+   * Opens a channel of the bridge's own on the session's instance (e.g. to start the Actions runner there);
+   * fails when the session has no open tunnel.
+   */
+  public Future<Channel> open(String sessionId, OpenRequest request) {
+    return link(sessionId).map(l -> l.tunnel().open(request))
+        .orElseGet(() -> Future.failedFuture("session " + sessionId + " has no open tunnel to its instance"));
   }
 
   Optional<AgentLink> link(String sessionId) {

@@ -52,6 +52,10 @@ public class SigningKeys {
   }
 
   /** X.509 SubjectPublicKeyInfo, base64: what agents get in {@code CDE_AGENT_PUBLIC_KEY}. */
+  public PublicKey publicKey() {
+    return publicKey;
+  }
+
   public String publicKeyBase64() {
     return Base64.getEncoder().encodeToString(publicKey.getEncoded());
   }

@@ -3,6 +3,7 @@ package dev.cde.bridge.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cde.bridge.provider.Instance;
+import io.quarkus.arc.properties.IfBuildProperty;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
@@ -17,8 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Stands in for the tunnel in tests: "connecting" checks that the instance's port really accepts a
- * TCP connection, then answers what an agent would report about itself.
+ * TCP connection, then answers what an agent would report about itself. Tests with the real agent set
+ * {@code test.real-github=true}, which leaves this out of the build.
  */
+@IfBuildProperty(name = "test.real-github", stringValue = "false", enableIfMissing = true)
 @Alternative
 @Priority(1)
 @ApplicationScoped

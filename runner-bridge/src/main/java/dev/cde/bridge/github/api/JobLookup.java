@@ -52,6 +52,22 @@ public class JobLookup {
         + "/actions/jobs/" + jobId, credentials.token(owner, repo)));
   }
 
+  /** The jobs of one attempt of a run, e.g. to learn which job a runner took when its webhook was lost. */
+  public List<WorkflowJob> jobsOfRun(String owner, String repo, long runId, int runAttempt) {
+    JsonNode answer = client.get("/repos/" + GithubClient.segment(owner) + "/" + GithubClient.segment(repo)
+        + "/actions/runs/" + runId + "/attempts/" + runAttempt + "/jobs?per_page=100", credentials.token(owner, repo));
+    List<WorkflowJob> jobs = new ArrayList<>();
+    answer.path("jobs").forEach(j -> jobs.add(job(j)));
+    return jobs;
+  }
+
+  /** Whether the repository is private (or internal): public ones are refused unless allowed. */
+  public boolean isPrivate(String owner, String repo) {
+    JsonNode r = client.get("/repos/" + GithubClient.segment(owner) + "/" + GithubClient.segment(repo),
+        credentials.token(owner, repo));
+    return r.path("private").asBoolean(false) || "internal".equals(r.path("visibility").asText());
+  }
+
   private static WorkflowJob job(JsonNode j) {
     List<String> labels = new ArrayList<>();
     j.path("labels").forEach(l -> labels.add(l.asText()));

@@ -1,6 +1,7 @@
 package dev.cde.bridge.github.webhook;
 
 import dev.cde.bridge.github.labels.JobSpec;
+import io.quarkus.arc.properties.IfBuildProperty;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
@@ -9,7 +10,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** Stands in for provisioning in tests: records every dispatch, and can hold the worker to prove the answer did not wait. */
+/**
+ * Stands in for provisioning in tests: records every dispatch, and can hold the worker to prove the answer did not
+ * wait. Tests of the real provisioning set {@code test.real-github=true} to look it past.
+ */
+@IfBuildProperty(name = "test.real-github", stringValue = "false", enableIfMissing = true)
 @Alternative
 @Priority(1)
 @ApplicationScoped

@@ -1,0 +1,101 @@
+package dev.cde.bridge.github.runners;
+
+import dev.cde.bridge.cost.CostBreakdown;
+import dev.cde.bridge.github.api.JobLookup;
+import dev.cde.bridge.github.api.WorkflowJob;
+import dev.cde.bridge.github.webhook.WorkflowJobEvent;
+import dev.cde.bridge.problem.NotFoundException;
+import dev.cde.bridge.session.Session;
+import dev.cde.bridge.session.SessionBroker;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * What the runner's job hooks ask the bridge. At job start: which job did this runner take (GitHub says it in
+ * {@code in_progress}; if that webhook is late or lost, the run's job list says it), and may it run? At job end:
+ * what did it cost so far, for the job's summary.
+ */
+@ApplicationScoped
+public class RunnerHooks {
+  private static final Logger LOG = Logger.getLogger(RunnerHooks.class);
+
+  private final GithubJobStore store;
+  private final GithubRunners runners;
+  private final JobLookup jobs;
+  private final SessionBroker broker;
+
+  public RunnerHooks(GithubJobStore store, GithubRunners runners, JobLookup jobs, SessionBroker broker) {
+    this.store = store;
+    this.runners = runners;
+    this.jobs = jobs;
+    this.broker = broker;
+  }
+
+  /** The hook's verdict: run the job, or fail it with a reason the workflow's author can act on. */
+  public record Verdict(boolean run, String message) {
+  }
+
+  public Verdict jobStarted(String sessionId, long runId, int runAttempt) {
+    GithubRunner runner = runner(sessionId);
+    Optional<GithubJob> job = Optional.ofNullable(runner.jobId()).flatMap(id -> store.job(id, runAttempt));
+    if (job.isEmpty() && runId > 0) {
+      job = learnFromRun(runner, runId, runAttempt);
+    }
+    if (job.isPresent()) {
+      GithubJob j = job.get();
+      LOG.infof("github runner %s: hook says job %d attempt %d started", runner.name(), j.jobId(), j.runAttempt());
+      if (j.labelError() != null) {
+        return new Verdict(false, j.labelError());
+      }
+      return new Verdict(true, "job " + j.jobId());
+    }
+    // Which job it took is unknown (GitHub unreachable): a runner started only to fail a job fails this one.
+    Optional<GithubJob> forJob = store.job(runner.forJobId(), runner.forRunAttempt());
+    if (forJob.isPresent() && forJob.get().labelError() != null) {
+      return new Verdict(false, forJob.get().labelError());
+    }
+    return new Verdict(true, "job not yet known to the bridge");
+  }
+
+  /** Asks GitHub which job of the run has this runner, and records it as that job's {@code in_progress}. */
+  private Optional<GithubJob> learnFromRun(GithubRunner runner, long runId, int runAttempt) {
+    String[] ownerRepo = runner.repository().split("/", 2);
+    try {
+      for (WorkflowJob j : jobs.jobsOfRun(ownerRepo[0], ownerRepo[1], runId, runAttempt)) {
+        if (runner.name().equals(j.runnerName())) {
+          runners.handle(new WorkflowJobEvent("in_progress", j.jobId(), j.runId(), j.runAttempt(), j.name(),
+              j.labels(), runner.repository(), true, j.runnerName(), null, null));
+          return store.job(j.jobId(), j.runAttempt());
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warnf("github runner %s: cannot read the jobs of run %d: %s", runner.name(), runId, e.getMessage());
+    }
+    return Optional.empty();
+  }
+
+  /** A line of Markdown for the job's summary: where it ran and what it cost until now. */
+  public String jobCompleted(String sessionId) {
+    GithubRunner runner = runner(sessionId);
+    Session s = broker.get(sessionId);
+    CostBreakdown cost = broker.costOf(s, Instant.now());
+    String size = String.format(Locale.ROOT, "%s vCPU · %s GiB", trim(s.cpu()), trim(s.memoryMb() / 1024.0))
+        + (s.gpuCount() > 0 ? " · " + s.gpuCount() + "× " + s.gpuType() : "");
+    LOG.infof("github runner %s: hook says its job completed", runner.name());
+    return String.format(Locale.ROOT, "**cde**: ran on `%s` (%s, runner `%s`) for %d s: **$%s** so far.", s.id(), size,
+        runner.name(), cost.seconds(), cost.totalUsd().setScale(6, RoundingMode.HALF_UP).toPlainString());
+  }
+
+  private GithubRunner runner(String sessionId) {
+    return store.runnerOfSession(sessionId)
+        .orElseThrow(() -> new NotFoundException("session " + sessionId + " runs no GitHub runner"));
+  }
+
+  private static String trim(double v) {
+    return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.2f", v).replaceAll("0+$", "");
+  }
+}

@@ -1,0 +1,15 @@
+#!/bin/sh
+# cde job-completed hook: tells the bridge the job is done and adds what it cost to the job summary.
+set -u
+summary=$(curl -sS --fail-with-body --max-time 30 -H "Authorization: Bearer $CDE_HOOK_TOKEN" \
+  --data-urlencode "runId=${GITHUB_RUN_ID:-}" --data-urlencode "runAttempt=${GITHUB_RUN_ATTEMPT:-}" \
+  --data-urlencode "job=${GITHUB_JOB:-}" --data-urlencode "repository=${GITHUB_REPOSITORY:-}" \
+  "$CDE_CALLBACK_URL/github/hooks/job-completed" 2>&1) || {
+  echo "::warning title=cde::could not report the job's end to the cde bridge: $summary"
+  exit 0
+}
+echo "$summary"
+if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
+  printf '%s\n' "$summary" >> "$GITHUB_STEP_SUMMARY"
+fi
+exit 0
