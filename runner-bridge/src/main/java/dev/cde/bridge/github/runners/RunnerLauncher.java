@@ -200,13 +200,15 @@ public class RunnerLauncher {
     int failures = store.launchFailed(runner.forJobId(), runner.forRunAttempt(), reason);
     store.moveRunner(runner.name(), GithubRunner.DONE, null, null, reason,
         List.of(GithubRunner.STARTING, GithubRunner.IDLE));
-    broker.end(runner.sessionId(), reason);
+    // Give up before ending the session: its end makes the queue converge, which must not see the job
+    // still queued and start one runner more than the limit.
     if (failures >= config.maxLaunchAttempts()) {
       store.moveJob(runner.forJobId(), runner.forRunAttempt(), GithubJob.GIVEN_UP, null,
           "gave up after " + failures + " failed launches; last: " + reason, List.of(GithubJob.QUEUED));
       LOG.errorf("github job %d attempt %d: gave up after %d failed launches: %s", runner.forJobId(),
           runner.forRunAttempt(), failures, reason);
     }
+    broker.end(runner.sessionId(), reason);
   }
 
   /** The runner's process ended (or its channel went): the session has nothing left to do. */

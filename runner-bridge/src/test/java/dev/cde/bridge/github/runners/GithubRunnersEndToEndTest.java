@@ -309,6 +309,8 @@ class GithubRunnersEndToEndTest {
     GithubJob given = store.job(job, 1).orElseThrow();
     assertThat(given.detail()).contains("422").contains("does not allow");
     assertThat(jitRequests(repo)).isEqualTo(3); // cde.github.runners.max-launch-attempts
+    // ... and stays given up: the last failed session's end must not start a fourth runner.
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> jitRequests(repo) == 3);
     // self-hosted is a default label of every self-hosted runner, not one of the JIT config's custom labels.
     assertThat(github().findAll(postRequestedFor(urlEqualTo("/repos/" + repo + "/actions/runners/generate-jitconfig")))
         .get(0).getBodyAsString()).contains("\"labels\":[\"cde-serverless\"]");
