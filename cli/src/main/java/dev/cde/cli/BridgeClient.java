@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -85,6 +86,41 @@ public final class BridgeClient {
     return send(api("/api/v1/sessions/" + enc(id), Duration.ofSeconds(60)).DELETE().build(), id);
   }
 
+  /**
+   * A session's log as the bridge streams it: all of it, or its last {@code tail} lines (when not null);
+   * with {@code follow}, the stream goes on until the session has ended. Failures before the first byte
+   * become {@link CliException}s; the caller reads (and closes) the stream.
+   */
+  public InputStream logs(String id, Integer tail, boolean follow) {
+    StringBuilder path = new StringBuilder("/api/v1/sessions/").append(enc(id)).append("/logs?follow=").append(follow);
+    if (tail != null) {
+      path.append("&tail=").append(tail);
+    }
+    // No request timeout: a followed log may stay quiet for as long as the job does.
+    HttpRequest req = HttpRequest.newBuilder(base.resolve(path.toString()))
+        .header("Accept", "text/plain, application/problem+json")
+        .header("Authorization", "Bearer " + token.get()).GET().build();
+    HttpResponse<InputStream> r;
+    try {
+      r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw transport(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException(ExitCodes.INTERRUPTED, "interrupted");
+    }
+    if (r.statusCode() / 100 == 2) {
+      return r.body();
+    }
+    String body;
+    try (InputStream in = r.body()) {
+      body = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      body = "";
+    }
+    throw failure(r.statusCode(), body, r.request().uri(), id, ExitCodes.INTERNAL);
+  }
+
   private HttpRequest.Builder api(String path, Duration timeout) {
     return HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
         .header("Accept", "application/json")
@@ -107,23 +143,27 @@ public final class BridgeClient {
   private JsonNode parse(HttpResponse<String> r, String sessionId, int otherFailure) {
     int status = r.statusCode();
     String body = r.body() == null ? "" : r.body();
-    if (status == 401 || status == 403) {
-      throw CliException.authRefused();
-    }
     if (status / 100 != 2) {
-      String detail = problemDetail(body);
-      if (status == 404) {
-        throw new CliException(ExitCodes.NOT_FOUND, detail != null ? detail
-            : sessionId != null ? "no session " + sessionId : "not found: " + r.request().uri().getPath());
-      }
-      throw new CliException(otherFailure, "the bridge answered HTTP " + status
-          + (detail != null ? ": " + detail : ""));
+      throw failure(status, body, r.request().uri(), sessionId, otherFailure);
     }
     try {
       return body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
     } catch (IOException e) {
       throw new CliException(ExitCodes.INTERNAL, "the bridge sent a body that is not JSON (HTTP " + status + ")");
     }
+  }
+
+  /** The error for a non-2xx answer: the token refused, not found, or the bridge's own words. */
+  private static CliException failure(int status, String body, URI uri, String sessionId, int otherFailure) {
+    if (status == 401 || status == 403) {
+      return CliException.authRefused();
+    }
+    String detail = problemDetail(body);
+    if (status == 404) {
+      return new CliException(ExitCodes.NOT_FOUND, detail != null ? detail
+          : sessionId != null ? "no session " + sessionId : "not found: " + uri.getPath());
+    }
+    return new CliException(otherFailure, "the bridge answered HTTP " + status + (detail != null ? ": " + detail : ""));
   }
 
   /** RFC 9457 problem: the {@code detail}, else the {@code title}. */

@@ -162,6 +162,81 @@ class CdeCommandIT {
   }
 
   @Test
+  void logsPrintsTheLogByteForByteAndFollowsItUntilTheSessionEnds() throws Exception {
+    String id = bridge.createSession();
+    Path log = bridge.home.resolve("logs").resolve(id + ".log");
+    Process follow = null;
+    try {
+      // The bridge's own file, written here as the runner's output would be (no GitHub in this test).
+      byte[] head = {'o', 'n', 'e', '\n', (byte) 0xff, (byte) 0xfe, 0, '\r', '\n', 't', 'w', 'o', '\n'};
+      Files.createDirectories(log.getParent());
+      Files.write(log, head);
+      Result all = cde("logs", id);
+      assertThat(all.code()).as(all.stderr()).isZero();
+      assertThat(all.stdout()).isEqualTo(head);
+      assertThat(all.stderr()).isEmpty();
+      Result last = cde("logs", id, "--tail", "1");
+      assertThat(last.out()).isEqualTo("two\n");
+
+      Path out = tmp.resolve("follow.out");
+      Path err = tmp.resolve("follow.err");
+      follow = cdeProcess(Map.of(), "logs", "-f", id, "--tail", "1").redirectInput(new File("/dev/null"))
+          .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!Files.readString(out).equals("two\n")) {
+        assertThat(follow.isAlive()).as("cde logs -f exited: %s", Files.readString(err)).isTrue();
+        assertThat(System.nanoTime()).as("cde logs -f printed nothing: %s", Files.readString(err)).isLessThan(deadline);
+        Thread.sleep(100);
+      }
+      // Bytes that reach the file without waking the follower still go out when the session ends.
+      Files.write(log, "three\n".getBytes(StandardCharsets.UTF_8), java.nio.file.StandardOpenOption.APPEND);
+      Thread.sleep(500);
+      assertThat(follow.isAlive()).as("following a running session waits").isTrue();
+      bridge.endSession(id);
+      assertThat(follow.waitFor(30, TimeUnit.SECONDS)).as("cde logs -f ends with the session").isTrue();
+      assertThat(follow.exitValue()).as(Files.readString(err)).isZero();
+      assertThat(Files.readString(out)).isEqualTo("two\nthree\n");
+      assertThat(Files.readString(err)).isEmpty();
+    } finally {
+      if (follow != null) {
+        follow.destroyForcibly();
+      }
+      bridge.endSession(id);
+    }
+    Result missing = cde("logs", "s-doesnotexist");
+    assertThat(missing.code()).as(missing.stderr()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(missing.stderr()).isEqualTo("cde: no session s-doesnotexist\n");
+    Result refused = cde(Map.of("CDE_API_TOKEN", "wrong-token"), new File("/dev/null"), "logs", id);
+    assertThat(refused.code()).isEqualTo(ExitCodes.AUTH_REFUSED);
+    assertThat(refused.stderr()).doesNotContain("wrong-token").doesNotContain(bridge.token());
+  }
+
+  @Test
+  void ctrlCStopsFollowingCleanly() throws Exception {
+    String id = bridge.createSession();
+    try {
+      Path out = tmp.resolve("follow.out");
+      Path err = tmp.resolve("follow.err");
+      Files.createDirectories(bridge.home.resolve("logs"));
+      Files.writeString(bridge.home.resolve("logs").resolve(id + ".log"), "so far\n");
+      Process follow = cdeProcess(Map.of(), "logs", "--follow", id).redirectInput(new File("/dev/null"))
+          .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!Files.readString(out).equals("so far\n")) {
+        assertThat(follow.isAlive()).as("cde logs -f exited: %s", Files.readString(err)).isTrue();
+        assertThat(System.nanoTime()).as("cde logs -f printed nothing: %s", Files.readString(err)).isLessThan(deadline);
+        Thread.sleep(100);
+      }
+      run("kill", "-INT", Long.toString(follow.pid()));
+      assertThat(follow.waitFor(30, TimeUnit.SECONDS)).as("Ctrl-C ends cde logs -f").isTrue();
+      assertThat(follow.exitValue()).as(Files.readString(err)).isZero();
+      assertThat(Files.readString(err)).isEmpty();
+    } finally {
+      bridge.endSession(id);
+    }
+  }
+
+  @Test
   void openSshReachesARealSshdThroughCdeForward() throws Exception {
     Path sshd = Path.of("/usr/sbin/sshd");
     Assumptions.assumeTrue(Files.isExecutable(sshd) && onPath("ssh") && onPath("ssh-keygen"),

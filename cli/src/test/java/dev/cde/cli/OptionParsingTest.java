@@ -68,6 +68,17 @@ class OptionParsingTest {
   }
 
   @Test
+  void logsOptionsMayComeBeforeOrAfterTheId() {
+    LogsCommand l = (LogsCommand) parse("logs", "s-abc", "-f", "--tail", "5").subcommand().commandSpec().userObject();
+    assertThat(l.id).isEqualTo("s-abc");
+    assertThat(l.follow).isTrue();
+    assertThat(l.tail).isEqualTo(5);
+    LogsCommand plain = (LogsCommand) parse("logs", "--follow", "s-abc").subcommand().commandSpec().userObject();
+    assertThat(plain.follow).isTrue();
+    assertThat(plain.tail).isNull();
+  }
+
+  @Test
   void portMappings() {
     assertThat(PortMapping.parse("2222:22")).isEqualTo(new PortMapping(2222, 22));
     assertThat(PortMapping.parse("0:8080")).isEqualTo(new PortMapping(0, 8080));
@@ -86,6 +97,9 @@ class OptionParsingTest {
         new String[] {"run", "--gpu", "t4:0", "--", "true"},
         new String[] {"run"},
         new String[] {"stop"},
+        new String[] {"logs"},
+        new String[] {"logs", "s-abc", "--tail", "-1"},
+        new String[] {"logs", "s-abc", "--tail", "ten"},
         new String[] {"frobnicate"},
         new String[] {"shell", "--write"},
         new String[] {})) {

@@ -2,6 +2,8 @@ package dev.cde.bridge.logs;
 
 import dev.cde.bridge.home.BridgeHome;
 import dev.cde.bridge.session.SessionEnded;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -15,13 +17,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
  * The output log of each session: appended as bytes arrive, capped at {@code cde.logs.max-bytes}, closed
  * when the session ends. A write that fails is logged and dropped: a full disk must not break the job.
+ * Readers that follow a log register a {@link Follower} and are told when it grows and when the session ends.
  */
 @ApplicationScoped
 public class SessionLogs {
@@ -32,6 +37,19 @@ public class SessionLogs {
   private final Path dir;
   private final long maxBytes;
   private final Map<String, Writer> open = new ConcurrentHashMap<>();
+  private final Map<String, Set<Follower>> followers = new ConcurrentHashMap<>();
+
+  /**
+   * Hears about one session's log. Called on the thread that appends, which may be an event loop, and
+   * while other appends wait: implementations only take note and return, the reading happens elsewhere.
+   */
+  public interface Follower {
+    /** More bytes are in the file. */
+    void appended();
+
+    /** The session ended: what is in the file now is all a follower waits for. */
+    void ended();
+  }
 
   @jakarta.inject.Inject
   public SessionLogs(BridgeHome home, LogsConfig config) {
@@ -51,6 +69,42 @@ public class SessionLogs {
   public void append(String sessionId, byte[] data) {
     Writer w = open.computeIfAbsent(checked(sessionId), id -> new Writer(path(id)));
     w.write(data);
+    // After the write, so that a follower woken here finds the bytes in the file.
+    tell(sessionId, Follower::appended);
+  }
+
+  /** Tells {@code follower} about appends to the session's log and its end, until {@link #unfollow}. */
+  public void follow(String sessionId, Follower follower) {
+    // compute, not computeIfAbsent + add: unfollow may drop the set of this id at the same moment.
+    followers.compute(checked(sessionId), (id, set) -> {
+      Set<Follower> s = set != null ? set : ConcurrentHashMap.newKeySet();
+      s.add(follower);
+      return s;
+    });
+  }
+
+  public void unfollow(String sessionId, Follower follower) {
+    // An id nobody follows any more leaves no entry behind: followers come and go for weeks.
+    followers.computeIfPresent(sessionId, (id, set) -> {
+      set.remove(follower);
+      return set.isEmpty() ? null : set;
+    });
+  }
+
+  /** How many followers the session's log has (zero once every client went away). */
+  public int followers(String sessionId) {
+    Set<Follower> s = followers.get(sessionId);
+    return s == null ? 0 : s.size();
+  }
+
+  /**
+   * The session's log as chunks for one client: all of it, or from {@code tailLines} lines before its end
+   * (when not negative); with {@code follow}, then what is appended until the session has ended, which
+   * {@code sessionEnded} tells for the time before this stream heard of it.
+   */
+  public Multi<Buffer> read(String sessionId, long tailLines, boolean follow, BooleanSupplier sessionEnded) {
+    return new SessionLogStream(this, checked(sessionId), tailLines, follow, sessionEnded,
+        Infrastructure.getDefaultWorkerPool()).chunks();
   }
 
   /** The session's log file, if anything was ever written for it. */
@@ -67,6 +121,22 @@ public class SessionLogs {
     Writer w = open.remove(ended.sessionId());
     if (w != null) {
       w.close();
+    }
+    tell(ended.sessionId(), Follower::ended);
+  }
+
+  /** A follower that fails must not fail the runner's output handler or the broker that fired the event. */
+  private void tell(String sessionId, java.util.function.Consumer<Follower> event) {
+    Set<Follower> fs = followers.get(sessionId);
+    if (fs == null) {
+      return;
+    }
+    for (Follower f : fs) {
+      try {
+        event.accept(f);
+      } catch (RuntimeException e) {
+        LOG.warnf(e, "session %s: a log follower failed: %s", sessionId, e.getMessage());
+      }
     }
   }
 
