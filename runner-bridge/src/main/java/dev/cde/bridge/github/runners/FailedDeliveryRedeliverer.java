@@ -117,7 +117,7 @@ public class FailedDeliveryRedeliverer {
     try {
       deliveries.redeliver(d.id());
       LOG.infof("github delivery %s: %s %s got %s at %s; asked GitHub to deliver it again", d.guid(), d.event(),
-          d.action(), d.statusCode() == 0 ? "no answer (" + d.status() + ")" : d.statusCode() + " " + d.status(),
+          d.action(), (d.statusCode() == 0 ? "no answer" : d.statusCode()) + " (" + d.status() + ")",
           d.deliveredAt());
       return true;
     } catch (GithubApiException e) {

@@ -48,17 +48,19 @@ public final class FakeHookDeliveries {
   }
 
   /**
-   * Serves {@code pages} (each newest first) at {@link #LIST} and {@code &cursor=c1}, {@code c2} …; the last page
-   * links to one more cursor that has no stub, so a client that reads past what it needs gets a 404.
+   * Serves {@code pages} (each newest first) at {@link #LIST} and {@code &cursor=c1}, {@code c2} …, each but the
+   * last linking to the next one.
    */
   public static void stubPages(WireMockServer server, List<List<ObjectNode>> pages) {
     for (int i = 0; i < pages.size(); i++) {
       ArrayNode body = JSON.createArrayNode();
       pages.get(i).forEach(body::add);
       String url = i == 0 ? LIST : LIST + "&cursor=c" + i;
-      String next = server.baseUrl() + LIST + "&cursor=c" + (i + 1);
-      ResponseDefinitionBuilder answer = okJson(body.toString())
-          .withHeader("Link", "<" + next + ">; rel=\"next\", <" + server.baseUrl() + LIST + ">; rel=\"first\"");
+      String links = "<" + server.baseUrl() + LIST + ">; rel=\"first\"";
+      if (i + 1 < pages.size()) {
+        links = "<" + server.baseUrl() + LIST + "&cursor=c" + (i + 1) + ">; rel=\"next\", " + links;
+      }
+      ResponseDefinitionBuilder answer = okJson(body.toString()).withHeader("Link", links);
       server.stubFor(get(urlEqualTo(url)).willReturn(answer));
     }
     server.stubFor(post(urlPathMatching("/app/hook/deliveries/[0-9]+/attempts"))

@@ -48,7 +48,8 @@ class HookDeliveriesTest {
         List.of(delivery(4, "g4", ago(Duration.ofMinutes(1)), false, 200, "workflow_job", "queued"),
             delivery(3, "g3", ago(Duration.ofMinutes(2)), true, 0, "workflow_job", "completed")),
         List.of(delivery(2, "g2", ago(Duration.ofHours(1)), false, 502, "push", null),
-            delivery(1, "g1", ago(Duration.ofDays(2)), false, 200, "workflow_job", "queued"))));
+            delivery(1, "g1", ago(Duration.ofDays(2)), false, 200, "workflow_job", "queued")),
+        List.of(delivery(0, "g0", ago(Duration.ofDays(2)), false, 500, "workflow_job", "queued"))));
     HookDeliveries deliveries = deliveries(TestGithubConfig.withApp(gh.url(), 123, GithubFixture.pkcs1Pem()));
 
     List<HookDelivery> listed = deliveries.since(ago(Duration.ofDays(1)));
