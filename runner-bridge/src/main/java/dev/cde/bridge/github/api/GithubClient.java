@@ -13,7 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
@@ -35,6 +37,11 @@ public class GithubClient {
   static final int MAX_RATE_LIMIT_RETRIES = 3;
   static final int SERVER_ERROR_TRIES = 3;
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._-]+");
+  /**
+   * RFC 8288 as GitHub writes it: {@code <url>; rel="next", <url>; rel="last"}. A regex rather than JAX-RS'
+   * {@code Link.valueOf}, which parses a single link and needs a JAX-RS runtime; a URL cannot contain {@code >}.
+   */
+  private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"next\"");
 
   /** Waits between attempts; tests pass one that records instead of sleeping. */
   @FunctionalInterface
@@ -70,6 +77,35 @@ public class GithubClient {
     return send("GET", path, null, bearer);
   }
 
+  /** One page of a list, and the path of the next page when GitHub's {@code Link} header names one. */
+  public record Page(JsonNode body, Optional<String> next) {
+  }
+
+  /**
+   * A GET of one page of a cursor- or page-numbered list; follow {@link Page#next()} for the rest.
+   *
+   * @throws GithubApiException also when the next link points outside {@code cde.github.api-url}: the bearer
+   *     goes to GitHub only, whatever a header says
+   */
+  public Page getPage(String path, String bearer) {
+    HttpResponse<String> response = exchange("GET", path, null, bearer);
+    return new Page(parse(response.body()), nextPage(response.headers().allValues("link")));
+  }
+
+  private Optional<String> nextPage(List<String> linkHeaders) {
+    for (String header : linkHeaders) {
+      Matcher next = NEXT_LINK.matcher(header);
+      if (next.find()) {
+        String url = next.group(1);
+        if (!url.startsWith(apiUrl + "/")) {
+          throw new GithubApiException(0, "GitHub's next-page link leaves " + apiUrl + "; not followed");
+        }
+        return Optional.of(url.substring(apiUrl.length()));
+      }
+    }
+    return Optional.empty();
+  }
+
   /**
    * Sends one request and returns GitHub's JSON answer ({@link MissingNode} for an empty body).
    *
@@ -78,6 +114,10 @@ public class GithubClient {
    * @throws GithubApiException for any 4xx/5xx that retries did not cure, or when GitHub is unreachable
    */
   public JsonNode send(String method, String path, Object body, String bearer) {
+    return parse(exchange(method, path, body, bearer).body());
+  }
+
+  private HttpResponse<String> exchange(String method, String path, Object body, String bearer) {
     String payload;
     try {
       payload = body == null ? null : json.writeValueAsString(body);
@@ -126,7 +166,7 @@ public class GithubClient {
       if (status >= 400) {
         throw new GithubApiException(status, message(response.body(), bearer));
       }
-      return parse(response.body());
+      return response;
     }
   }
 

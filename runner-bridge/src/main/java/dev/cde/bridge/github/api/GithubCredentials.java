@@ -58,6 +58,14 @@ public class GithubCredentials {
     return config.token().isPresent() || appConfigured();
   }
 
+  /**
+   * Whether the bridge acts as a GitHub App: App credentials and no token (a token wins over the App). Only then
+   * does it have the App's JWT, which some endpoints (the App's own webhook deliveries) accept exclusively.
+   */
+  public boolean appInUse() {
+    return config.token().isEmpty() && appConfigured();
+  }
+
   private boolean appConfigured() {
     return config.appId().isPresent()
         && (config.appPrivateKey().isPresent() || config.appPrivateKeyFile().isPresent());

@@ -4,6 +4,7 @@ import dev.cde.bridge.github.api.GithubCredentials;
 import dev.cde.bridge.github.api.JobLookup;
 import dev.cde.bridge.github.api.WorkflowJob;
 import dev.cde.bridge.github.labels.LabelSpecParser;
+import dev.cde.bridge.github.webhook.DeliveryStore;
 import dev.cde.bridge.github.webhook.WorkflowJobEvent;
 import dev.cde.bridge.session.Session;
 import dev.cde.bridge.session.SessionBroker;
@@ -22,14 +23,17 @@ import org.jboss.logging.Logger;
 /**
  * Repairs what webhooks missed, because losing some is normal: queued cde jobs the bridge never heard of get
  * runners; jobs GitHub finished while their webhook was lost are finished here too; runners whose session ended
- * or whose channel a restart lost are put right; runners that took no job end. It acts only on differences
- * between GitHub, the store and the sessions, so a second run right after the first changes nothing.
+ * or whose channel a restart lost are put right; runners that took no job end; a GitHub App's failed webhook
+ * deliveries are asked for again. It acts only on differences between GitHub, the store and the sessions, so a
+ * second run right after the first changes nothing.
  */
 @ApplicationScoped
 public class GithubRunnerReconciler {
   private static final Logger LOG = Logger.getLogger(GithubRunnerReconciler.class);
   /** A job's row this fresh was just written by a webhook; asking GitHub about it would only race that webhook. */
   private static final Duration SETTLE = Duration.ofSeconds(30);
+  /** How long GitHub keeps (and can redeliver) a webhook delivery. */
+  static final Duration GITHUB_KEEPS_DELIVERIES = Duration.ofDays(3);
 
   private final GithubCredentials credentials;
   private final GithubJobStore store;
@@ -40,10 +44,12 @@ public class GithubRunnerReconciler {
   private final SessionBroker broker;
   private final SessionRecovery recovery;
   private final RunnersConfig config;
+  private final FailedDeliveryRedeliverer redeliverer;
+  private final DeliveryStore deliveries;
 
   public GithubRunnerReconciler(GithubCredentials credentials, GithubJobStore store, GithubRunners runners,
       RunnerLauncher launcher, RunnerPolicy policy, JobLookup lookup, SessionBroker broker, SessionRecovery recovery,
-      RunnersConfig config) {
+      RunnersConfig config, FailedDeliveryRedeliverer redeliverer, DeliveryStore deliveries) {
     this.credentials = credentials;
     this.store = store;
     this.runners = runners;
@@ -53,6 +59,8 @@ public class GithubRunnerReconciler {
     this.broker = broker;
     this.recovery = recovery;
     this.config = config;
+    this.redeliverer = redeliverer;
+    this.deliveries = deliveries;
   }
 
   @Scheduled(every = "${cde.github.runners.reconcile-every:60s}", delayed = "5s",
@@ -66,6 +74,7 @@ public class GithubRunnerReconciler {
 
   public synchronized void reconcile() {
     repairRunners();
+    repairDeliveries();
     Set<String> repos = new LinkedHashSet<>(policy.exactRepositories());
     repos.addAll(store.activeRepositories());
     for (String repo : repos) {
@@ -112,6 +121,29 @@ public class GithubRunnerReconciler {
     }
     runners.converge(repo);
     runners.trimSpare(repo, config.completedGrace());
+  }
+
+  /**
+   * Asks GitHub again for the webhooks the bridge missed (a GitHub App only) and forgets deliveries older than
+   * {@code delivery-retention}, never younger than what GitHub could still redeliver.
+   */
+  private void repairDeliveries() {
+    Instant now = Instant.now();
+    try {
+      redeliverer.redeliverFailed(now.minus(GITHUB_KEEPS_DELIVERIES));
+    } catch (RuntimeException e) {
+      LOG.warnf("github deliveries: redelivering failed webhook deliveries failed: %s", e.getMessage());
+    }
+    Duration keep = config.deliveryRetention().compareTo(GITHUB_KEEPS_DELIVERIES) < 0 ? GITHUB_KEEPS_DELIVERIES
+        : config.deliveryRetention();
+    try {
+      int pruned = deliveries.pruneOlderThan(now.minus(keep));
+      if (pruned > 0) {
+        LOG.debugf("github deliveries: pruned %d rows older than %s", pruned, keep);
+      }
+    } catch (RuntimeException e) {
+      LOG.warnf("github deliveries: pruning failed: %s", e.getMessage());
+    }
   }
 
   /** Runners whose session ended unseen (e.g. across a restart), or whose channel a restart took. */

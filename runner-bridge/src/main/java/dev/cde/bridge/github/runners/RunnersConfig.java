@@ -42,7 +42,14 @@ public interface RunnersConfig {
   @WithDefault("60s")
   String reconcileEvery();
 
-  /** Delivery and job-event rows older than this are pruned. */
+  /**
+   * Delivery and job-event rows older than this are pruned; at least three days are kept whatever this says,
+   * because GitHub redelivers (and lists) deliveries that long and a pruned one would be taken as new.
+   */
   @WithDefault("14d")
   Duration deliveryRetention();
+
+  /** At most this many failed webhook deliveries are asked for again per reconciler pass (GitHub App only). */
+  @WithDefault("10")
+  int maxRedeliveriesPerPass();
 }

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.cde.bridge.github.NpmFixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,7 +30,6 @@ import java.util.regex.Pattern;
  * types are checked one level deep (array items of primitive type included).
  */
 public final class OpenApiRequestChecker {
-  static final Path SPEC = Path.of("src/test/node/node_modules/@octokit/openapi/generated/api.github.com.json");
   private static OpenApiRequestChecker github;
 
   private final JsonNode spec;
@@ -52,14 +51,16 @@ public final class OpenApiRequestChecker {
     templates.sort(Comparator.comparingInt(Template::literals).reversed());
   }
 
-  /** The api.github.com description, loaded once (13 MB). */
+  /**
+   * The api.github.com description, loaded once (13 MB). Skips the calling test when it is not installed, or
+   * fails it in CI ({@link NpmFixtures}).
+   */
   public static synchronized OpenApiRequestChecker github() {
     if (github == null) {
-      if (!Files.isRegularFile(SPEC)) {
-        throw new IllegalStateException(SPEC.toAbsolutePath() + " is missing: run npm ci in runner-bridge/src/test/node");
-      }
+      Path spec = NpmFixtures.require("@octokit/openapi/generated/api.github.com.json",
+          "GitHub's OpenAPI description (@octokit/openapi)");
       try {
-        github = new OpenApiRequestChecker(new ObjectMapper().readTree(SPEC.toFile()));
+        github = new OpenApiRequestChecker(new ObjectMapper().readTree(spec.toFile()));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
