@@ -17,9 +17,19 @@ final class RemoteScript {
         safe(sessionName), safe(stage));
   }
 
-  /** gitlab-runner's scripts are bash scripts (config says shell: bash); stdin is closed, as gitlab-runner does. */
+  /**
+   * gitlab-runner's scripts are bash scripts (config says shell: bash). setsid makes the script the leader of
+   * its own process group (no fork: the agent's child is not a group leader, so the pid stays the one the
+   * agent waits for), and the pid file lets a cancel signal that whole group, background jobs included.
+   */
   static List<String> runCommand(String path) {
-    return List.of("bash", path);
+    return List.of("sh", "-c", "echo $$ > \"$1.pid\" && exec setsid bash \"$1\"", "cde-gitlab-run", path);
+  }
+
+  /** Signals the script's process group; never the agent's, because setsid gave the script a group of its own. */
+  static List<String> signalCommand(String path, String signal) {
+    return List.of("sh", "-c", "p=$(cat \"$1.pid\") && kill -s \"$2\" -- \"-$p\" 2>/dev/null; exit 0",
+        "cde-gitlab-signal", path, signal);
   }
 
   /** A file name from a stage name: stages are gitlab-runner's words, but we accept any and trust none. */

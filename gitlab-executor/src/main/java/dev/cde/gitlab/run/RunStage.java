@@ -14,7 +14,6 @@ import dev.cde.tunnel.Channel;
 import dev.cde.tunnel.ChannelOpenException;
 import dev.cde.tunnel.TunnelSession;
 import dev.cde.tunnel.codec.ErrorCode;
-import dev.cde.tunnel.message.ChannelRequest;
 import dev.cde.tunnel.message.ExitStatus;
 import dev.cde.tunnel.message.OpenRequest;
 import io.vertx.core.buffer.Buffer;
@@ -36,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * holds it, so the files of one stage are there for the next.
  */
 public final class RunStage {
-  /** After SIGTERM, how long the script gets to end on its own before its whole process tree is killed. */
+  /** After a cancel, how long the script's process group gets to end on SIGTERM before SIGKILL. */
   static final long TERM_GRACE_MILLIS = 2000;
   /** Unbuffered: remote bytes go out exactly as they came, with nothing held back. */
   private static final OutputStream OUT = new FileOutputStream(FileDescriptor.out);
@@ -111,22 +110,44 @@ public final class RunStage {
     ch.closeHandler(reason -> exit.completeExceptionally(lost(reason)));
     ch.end(); // the script's stdin: nothing, as under gitlab-runner's own shells
     cancelled.thenAccept(signal -> {
-      // TERM first, so the script's traps run; bash defers it while a foreground child runs, so
-      // after a grace the channel is reset, which makes the agent kill the script's whole process tree.
-      ch.request(ChannelRequest.signal(signal));
-      CompletableFuture.delayedExecutor(TERM_GRACE_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
-        // first, so that the reset's close is not taken for a lost connection
-        exit.complete(ExitStatus.signal(signal, "INT".equals(signal) ? 2 : 15));
-        if (!ch.isClosed()) {
-          ch.reset(ErrorCode.NONE, "job cancelled (SIG" + signal + ")");
-        }
-      });
+      Thread t = new Thread(() -> stop(tunnel, ch, path, signal, exit), "cde-cancel");
+      t.setDaemon(true);
+      t.start();
     });
     ExitStatus status = join(exit, -1);
     if (cancelled.isDone()) {
       err.println("cde: " + sessionId + ": stage cancelled (SIG" + cancelled.join() + "); the script was stopped");
     }
     return ExitCodes.of(status);
+  }
+
+  /**
+   * A cancel: SIGTERM to the script's process group, so its traps run and its background jobs end too;
+   * after a grace, SIGKILL to the group. The channel is reset last, so the agent kills whatever is left
+   * of the process tree, and the exit is completed first, so that close is not taken for a lost instance.
+   */
+  private static void stop(TunnelSession tunnel, Channel ch, String path, String signal,
+      CompletableFuture<ExitStatus> exit) {
+    signalGroup(tunnel, path, signal);
+    try {
+      exit.get(TERM_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      signalGroup(tunnel, path, "KILL");
+    }
+    exit.complete(ExitStatus.signal(signal, "INT".equals(signal) ? 2 : 15));
+    if (!ch.isClosed()) {
+      ch.reset(ErrorCode.NONE, "job cancelled (SIG" + signal + ")");
+    }
+  }
+
+  private static void signalGroup(TunnelSession tunnel, String path, String signal) {
+    try {
+      Channel k = open(tunnel, RemoteScript.signalCommand(path, signal));
+      k.end();
+      k.closed().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // the reset that follows still has the agent kill the script's process tree
+    }
   }
 
   private static void reportCost(Bridge bridge, SessionView session, PrintStream err) {
