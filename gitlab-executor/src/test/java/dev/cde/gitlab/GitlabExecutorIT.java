@@ -137,6 +137,7 @@ class GitlabExecutorIT {
     assertThat(r.exitCode()).as(r.calls().toString()).isEqualTo(42);
     StageCall build = r.call("build_script");
     assertThat(build.code()).isEqualTo(GitlabRunnerHarness.BUILD_FAILURE);
+    assertThat(build.buildExitCodeFile()).isEqualTo("42\n");
     assertThat(build.out()).contains("before").doesNotContain("never");
     assertThat(r.call("after_script").out()).contains("after-script-ran");
     assertThat(activeSessions(job)).isEmpty();
@@ -150,7 +151,7 @@ class GitlabExecutorIT {
 
     StageCall after = r.call("after_script");
     assertThat(after.code()).isEqualTo(GitlabRunnerHarness.BUILD_FAILURE);
-    assertThat(Files.readString(job.tmp().resolve("build_exit_code")).strip()).isEqualTo("5");
+    assertThat(after.buildExitCodeFile()).isEqualTo("5\n");
     assertThat(r.passed()).as(r.calls().toString()).isTrue();
   }
 

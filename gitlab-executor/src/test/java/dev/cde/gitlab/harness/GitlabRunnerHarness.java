@@ -133,8 +133,9 @@ public final class GitlabRunnerHarness {
         p.destroyForcibly();
         throw new AssertionError(label + " did not finish; stderr: " + Files.readString(err));
       }
+      Path codeFile = tmp.resolve("build_exit_code");
       StageCall c = new StageCall(label, p.exitValue(), Files.readString(out), Files.readString(err),
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), Files.exists(codeFile) ? Files.readString(codeFile) : null);
       calls.add(c);
       return c;
     }
@@ -187,9 +188,9 @@ public final class GitlabRunnerHarness {
       }
       Integer exitCode = null;
       if (failed != null && failed.code() == BUILD_FAILURE) {
-        // read before later stages could overwrite it: this is the job's code
-        Path f = tmp.resolve("build_exit_code");
-        exitCode = Files.exists(f) ? Integer.parseInt(Files.readString(f).lines().findFirst().orElse("1").strip()) : 1;
+        // the failing stage's file, not a later stage's: this is the job's code
+        exitCode = failed.buildExitCodeFile() == null ? 1
+            : Integer.parseInt(failed.buildExitCodeFile().lines().findFirst().orElse("1").strip());
       }
       boolean success = failed == null;
       List<String> after = new ArrayList<>();

@@ -1,7 +1,7 @@
 package dev.cde.gitlab.harness;
 
-/** One call of the driver: its arguments, exit code and what it wrote. */
-public record StageCall(String label, int code, String out, String err, long millis) {
+/** One call of the driver: its exit code, what it wrote, and BUILD_EXIT_CODE_FILE's content after it (or null). */
+public record StageCall(String label, int code, String out, String err, long millis, String buildExitCodeFile) {
   public String both() {
     return out + err;
   }
