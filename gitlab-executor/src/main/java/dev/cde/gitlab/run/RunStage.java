@@ -61,6 +61,10 @@ public final class RunStage {
     try (TunnelConnector tunnels = bridge.tunnels()) {
       TunnelSession tunnel = tunnels.connect(session.id());
       String path = place(tunnel, env.sessionName(), stage, content);
+      if (cancelled.isDone()) { // cancelled while we connected: the script must not start at all
+        err.println("cde: " + session.id() + ": stage cancelled (SIG" + cancelled.join() + ") before it started");
+        return env.buildFailureExitCode();
+      }
       code = execute(tunnel, session.id(), path, cancelled, err);
       if (ExecutorContract.LAST_STAGE.equals(stage)) {
         reportCost(bridge, session, err);
