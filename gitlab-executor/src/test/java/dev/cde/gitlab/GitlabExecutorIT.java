@@ -182,7 +182,9 @@ class GitlabExecutorIT {
     p.destroy(); // SIGTERM, as gitlab-runner cancels
     assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("driver exits promptly after SIGTERM").isTrue();
     long stopMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    System.out.println("driver exited " + stopMillis + " ms after SIGTERM; stderr: " + Files.readString(err).strip());
+    System.out.println("driver exited " + stopMillis + " ms after SIGTERM with " + p.exitValue() + "; stderr: "
+        + Files.readString(err).strip());
+    assertThat(Files.readString(err)).contains("stage cancelled (SIGTERM)");
     assertThat(stopMillis).isLessThan(8000);
     assertThat(p.exitValue()).isNotZero();
 

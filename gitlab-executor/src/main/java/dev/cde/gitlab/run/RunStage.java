@@ -51,25 +51,39 @@ public final class RunStage {
     } catch (IOException e) {
       throw StageFailure.system("cannot read the script " + script + ": " + e.getMessage());
     }
+    Timings timings = new Timings(env.runner("CDE_DEBUG") != null, err);
     Bridge bridge = new Bridge(env);
-    SessionView session = bridge.sessionsOf(env).running();
+    // Vert.x starts while the bridge looks the session up: the two are most of a stage's overhead
+    CompletableFuture<TunnelConnector> connector = CompletableFuture.supplyAsync(bridge::tunnels);
+    SessionView session;
+    try {
+      session = bridge.sessionsOf(env).running();
+    } catch (RuntimeException e) {
+      connector.thenAccept(TunnelConnector::close);
+      throw e;
+    }
+    timings.mark("session found");
     CompletableFuture<String> cancelled = new CompletableFuture<>();
     // gitlab-runner cancels (job cancelled, timed out) with SIGTERM to our process group
     Signals.handle("TERM", () -> cancelled.complete("TERM"));
     Signals.handle("INT", () -> cancelled.complete("INT"));
     int code;
-    try (TunnelConnector tunnels = bridge.tunnels()) {
+    try (TunnelConnector tunnels = connector.join()) {
       TunnelSession tunnel = tunnels.connect(session.id());
+      timings.mark("tunnel open");
       String path = place(tunnel, env.sessionName(), stage, content);
+      timings.mark("script placed");
       if (cancelled.isDone()) { // cancelled while we connected: the script must not start at all
         err.println("cde: " + session.id() + ": stage cancelled (SIG" + cancelled.join() + ") before it started");
         return env.buildFailureExitCode();
       }
       code = execute(tunnel, session.id(), path, cancelled, err);
+      timings.mark("script ran");
       if (ExecutorContract.LAST_STAGE.equals(stage)) {
         reportCost(bridge, session, err);
       }
     }
+    timings.mark("tunnel closed");
     if (code == 0) {
       return 0;
     }
