@@ -106,9 +106,13 @@ class GitlabExecutorIT {
   void aPassingJobRunsEveryStageOnOneInstanceAndReportsItsCost() throws Exception {
     Job job = job(harness());
     job.variables.put("GREETING", "it's \"quoted\" $HOME");
+    // the script holds the job's variables: none may show on a command line on the instance
+    job.variables.put("SECRET_VALUE", "s3cr3t-" + job.id);
     job.stage("get_sources", "echo from-get-sources > source.txt", "echo \"$$\" > ../first-stage.pid")
         .stage("build_script", "cat source.txt", "echo \"greeting: $GREETING\"", "echo to-stderr >&2",
-            "test -x /bin/sh");
+            "test -x /bin/sh",
+            "if cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\n' | grep -qF -f <(printf '%s\\n' \"$SECRET_VALUE\");"
+                + " then echo 'a secret on a command line'; exit 9; fi");
     JobResult r = job.run(BUILDS);
 
     assertThat(r.passed()).as(r.calls().toString()).isTrue();
