@@ -23,7 +23,7 @@ public final class ExecutorContract {
   public static final String SYSTEM_FAILURE_EXIT_CODE = "SYSTEM_FAILURE_EXIT_CODE";
   /** Where a failing run writes the script's real exit code; gitlab-runner reads its first line. */
   public static final String BUILD_EXIT_CODE_FILE = "BUILD_EXIT_CODE_FILE";
-  /** The whole job payload (0600); not read by us: sizing comes from job variables. */
+  /** The whole job payload (0600): we read only its {@code id}, which, unlike CUSTOM_ENV_CI_JOB_ID, a job cannot set. */
   public static final String JOB_RESPONSE_FILE = "JOB_RESPONSE_FILE";
   /** Job variables arrive as CUSTOM_ENV_&lt;KEY&gt;. */
   public static final String CUSTOM_ENV_PREFIX = "CUSTOM_ENV_";

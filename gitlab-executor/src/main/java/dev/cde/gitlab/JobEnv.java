@@ -2,7 +2,10 @@ package dev.cde.gitlab;
 
 import static dev.cde.gitlab.ExecutorContract.CUSTOM_ENV_PREFIX;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cde.cli.CliEnv;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -48,14 +51,35 @@ public final class JobEnv {
     return f == null ? null : Path.of(f);
   }
 
-  /** The job id; every stage but config needs it, and without it there is no job to speak of. */
+  /**
+   * The job id; every stage but config needs it, and without it there is no job to speak of. Taken from
+   * JOB_RESPONSE_FILE (GitLab's own payload) when there is one: a job can set its CUSTOM_ENV_ variables,
+   * and a job that could choose its id could choose another job's session.
+   */
   public String jobId() {
+    String fromResponse = responseJobId();
+    if (fromResponse != null) {
+      return fromResponse;
+    }
     String id = job(ExecutorContract.CI_JOB_ID);
     if (id == null) {
       throw new StageFailure(StageFailure.Kind.SYSTEM, CUSTOM_ENV_PREFIX + ExecutorContract.CI_JOB_ID
           + " is not set: is this called by gitlab-runner's custom executor?");
     }
     return id;
+  }
+
+  private String responseJobId() {
+    String file = runner(ExecutorContract.JOB_RESPONSE_FILE);
+    if (file == null) {
+      return null;
+    }
+    try {
+      JsonNode id = new ObjectMapper().readTree(Path.of(file).toFile()).path("id");
+      return id.isIntegralNumber() || id.isTextual() && !id.asText().isBlank() ? id.asText() : null;
+    } catch (IOException e) {
+      throw new StageFailure(StageFailure.Kind.SYSTEM, "cannot read the job payload " + file + ": " + e.getMessage());
+    }
   }
 
   public String sessionName() {

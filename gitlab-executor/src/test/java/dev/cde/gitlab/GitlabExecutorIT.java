@@ -203,6 +203,35 @@ class GitlabExecutorIT {
   }
 
   @Test
+  void aSessionThatEndsUnderARunningStageIsASystemFailureAndSoIsEveryStageAfterIt() throws Exception {
+    Job job = job(harness());
+    job.newTmp();
+    assertThat(job.call("prepare", "prepare").code()).isZero();
+    String id = activeSessions(job).get(0).path("id").asText();
+    Path script = job.tmp().resolve("script-build");
+    Files.writeString(script, dev.cde.gitlab.harness.RunnerScript.of(Map.of(), job.projectDir(BUILDS),
+        List.of("echo started", "sleep 60")));
+    Path out = job.tmp().resolve("lost.out");
+    Path err = job.tmp().resolve("lost.err");
+    Process p = job.process("run", script.toString(), "build_script").redirectOutput(out.toFile())
+        .redirectError(err.toFile()).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!Files.readString(out).contains("started") && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    bridge.endSession(id); // the instance goes away under the stage (max duration, provider failure, an admin)
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(Files.readString(err)).isEqualTo(GitlabRunnerHarness.SYSTEM_FAILURE);
+    assertThat(Files.readString(err)).contains("cde-gitlab-executor: lost the connection to the instance");
+
+    StageCall next = job.runStage("after_script", BUILDS, List.of("echo never"));
+    assertThat(next.code()).isEqualTo(GitlabRunnerHarness.SYSTEM_FAILURE);
+    assertThat(next.err()).startsWith("cde-gitlab-executor: no running cde session for this job");
+    assertThat(next.buildExitCodeFile()).isNull();
+    assertThat(job.call("cleanup", "cleanup").code()).isZero();
+  }
+
+  @Test
   void aBadSizeFailsPrepareAsASystemFailureWithOneClearLineAndCleanupsAfterwardsSucceed() throws Exception {
     Job job = job(harness());
     job.variables.put("CDE_MEMORY", "lots");

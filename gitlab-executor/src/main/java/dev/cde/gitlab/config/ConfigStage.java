@@ -18,9 +18,9 @@ public final class ConfigStage {
   public static DriverConfig config(JobEnv env) {
     String builds = env.runner(ExecutorContract.CDE_BUILDS_DIR);
     String cache = env.runner(ExecutorContract.CDE_CACHE_DIR);
-    String jobId = env.job(ExecutorContract.CI_JOB_ID);
     // shown in the job log as "Running on <hostname>": the session name is what `cde sessions` lists
-    String hostname = jobId == null ? "cde" : ExecutorContract.sessionName(env.job(ExecutorContract.CI_SERVER_HOST), jobId);
+    String hostname = env.job(ExecutorContract.CI_JOB_ID) == null && env.runner(ExecutorContract.JOB_RESPONSE_FILE) == null
+        ? "cde" : env.sessionName();
     return new DriverConfig(builds != null ? builds : ExecutorContract.DEFAULT_BUILDS_DIR,
         cache != null ? cache : ExecutorContract.DEFAULT_CACHE_DIR, false, hostname,
         new DriverConfig.Driver("cde", CdeMain.VERSION), Map.of(), "bash");
