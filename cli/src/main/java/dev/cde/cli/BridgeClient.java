@@ -77,6 +77,17 @@ public final class BridgeClient {
     return send(api("/api/v1/sessions", Duration.ofSeconds(30)).GET().build(), null);
   }
 
+  /** Sessions created with {@code name}, newest first; {@code states} (e.g. "RUNNING") narrows them, none: all. */
+  public JsonNode sessionsNamed(String name, String... states) {
+    String query = "?name=" + enc(name) + (states.length == 0 ? "" : "&state=" + enc(String.join(",", states)));
+    return send(api("/api/v1/sessions" + query, Duration.ofSeconds(30)).GET().build(), null);
+  }
+
+  /** What the session cost so far, or its final cost once it ended ({@code {seconds, totalUsd, ...}}). */
+  public JsonNode costSoFar(String id) {
+    return send(api("/api/v1/sessions/" + enc(id) + "/cost", Duration.ofSeconds(30)).GET().build(), id);
+  }
+
   public JsonNode session(String id) {
     return send(api("/api/v1/sessions/" + enc(id), Duration.ofSeconds(30)).GET().build(), id);
   }

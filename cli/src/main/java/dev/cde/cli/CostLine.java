@@ -13,8 +13,21 @@ public final class CostLine {
   /** {@code how}: what ended it ("exit code 7", "killed by signal KILL", "stopped"). */
   public static String format(SessionView ended, String fallbackId, String how) {
     String id = ended.id() != null ? ended.id() : fallbackId;
+    return line("cde: " + id + " ended: " + how, ended);
+  }
+
+  /**
+   * The same figures for a session that still runs, from its record with {@code cost} set to the bridge's
+   * cost so far: {@code cde: s-abc so far: 42.0 s · 1 vCPU · 2 GiB · $0.000058}.
+   */
+  public static String soFar(SessionView running, String fallbackId) {
+    String id = running.id() != null ? running.id() : fallbackId;
+    return line("cde: " + id + " so far", running);
+  }
+
+  private static String line(String head, SessionView ended) {
     List<String> parts = new ArrayList<>();
-    parts.add("cde: " + id + " ended: " + how);
+    parts.add(head);
     if (ended.seconds() != null) {
       parts.add(duration(ended.seconds()));
     }

@@ -6,11 +6,11 @@ import sun.misc.Signal;
  * POSIX signal handlers. {@code sun.misc.Signal} (module jdk.unsupported) is the only way plain Java
  * can react to SIGINT without dying and to SIGWINCH at all; it is supported on every JDK we run on.
  */
-final class Signals {
+public final class Signals {
   private Signals() {}
 
   /** Replaces the JVM's default action for {@code name} ("INT", "TERM", "WINCH"); false if the OS has no such signal. */
-  static boolean handle(String name, Runnable action) {
+  public static boolean handle(String name, Runnable action) {
     try {
       Signal.handle(new Signal(name), s -> action.run());
       return true;

@@ -23,6 +23,21 @@ public final class SizingOptions {
       description = "Hard limit on the session's life, e.g. 30m or 1h30m.")
   String maxDuration;
 
+  /**
+   * Sizing from text values (null: not given), checked as the options are; for callers without a command
+   * line (the GitLab executor reads them from job variables).
+   * @throws IllegalArgumentException naming the bad value and an example of a good one
+   */
+  public static SizingOptions of(String template, String cpu, String memory, String gpu, String maxDuration) {
+    SizingOptions o = new SizingOptions();
+    o.template = template;
+    o.cpu = cpu == null ? null : Sizes.cpu(cpu);
+    o.memory = memory == null ? null : Sizes.memory(memory);
+    o.gpu = gpu == null ? null : Sizes.gpu(gpu);
+    o.maxDuration = maxDuration == null ? null : Sizes.duration(maxDuration);
+    return o;
+  }
+
   /** The JSON body of {@code POST /api/v1/sessions}, without the options not given. */
   public ObjectNode toSpec() {
     ObjectNode spec = BridgeClient.JSON.createObjectNode();

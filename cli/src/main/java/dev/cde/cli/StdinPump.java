@@ -11,7 +11,7 @@ import java.io.InputStream;
  * Copies our stdin into a channel on a daemon thread (stdin reads block, and may never end on a
  * terminal), waiting whenever the channel's queue is full; sends EOF at our EOF.
  */
-final class StdinPump {
+public final class StdinPump {
   private StdinPump() {}
 
   static Thread start(Channel channel, boolean sendEof) {
@@ -21,7 +21,7 @@ final class StdinPump {
     return t;
   }
 
-  static void pump(InputStream in, Channel channel, boolean sendEof) {
+  public static void pump(InputStream in, Channel channel, boolean sendEof) {
     byte[] buf = new byte[32 * 1024];
     try {
       int n;

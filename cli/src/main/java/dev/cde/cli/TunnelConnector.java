@@ -20,14 +20,14 @@ import java.util.concurrent.TimeoutException;
  * Dials a session's tunnel through the bridge. Vert.x starts only here, so the commands that need no
  * tunnel ({@code sessions}, {@code stop}, {@code --help}) stay quick to start.
  */
-final class TunnelConnector implements AutoCloseable {
+public final class TunnelConnector implements AutoCloseable {
   static final String SOFTWARE = "cde-cli/" + CdeMain.VERSION;
 
   final Vertx vertx;
   private final URI bridge;
   private final String token;
 
-  TunnelConnector(URI bridge, String token) {
+  public TunnelConnector(URI bridge, String token) {
     this.bridge = bridge;
     this.token = token;
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2).setInternalBlockingPoolSize(2)
@@ -41,7 +41,7 @@ final class TunnelConnector implements AutoCloseable {
     return URI.create(scheme + "://" + bridge.getRawAuthority() + path);
   }
 
-  TunnelSession connect(String sessionId) {
+  public TunnelSession connect(String sessionId) {
     Future<TunnelSession> f = TunnelClient.connect(vertx, TunnelClient.httpClient(vertx), tunnelUri(bridge, sessionId),
         Map.of("Authorization", "Bearer " + token), Hello.of("client", SOFTWARE), new TunnelOptions());
     try {
@@ -75,7 +75,7 @@ final class TunnelConnector implements AutoCloseable {
   }
 
   /** Waits for a Vert.x future off the event loop; rethrows its cause unwrapped. */
-  static <T> T await(Future<T> f, int seconds) throws Exception {
+  public static <T> T await(Future<T> f, int seconds) throws Exception {
     try {
       return f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
@@ -88,7 +88,7 @@ final class TunnelConnector implements AutoCloseable {
     }
   }
 
-  static String describe(Throwable e) {
+  public static String describe(Throwable e) {
     if (e instanceof ChannelOpenException c) {
       return c.getMessage() + " (" + c.code() + ")";
     }

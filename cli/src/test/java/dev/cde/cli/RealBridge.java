@@ -14,13 +14,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** The packaged bridge started as a real process on a free port, with its own CDE_HOME. */
-final class RealBridge implements AutoCloseable {
-  static final ObjectMapper JSON = new ObjectMapper();
-  final Path home;
-  final Path log;
-  final Process process;
-  final int port;
+/**
+ * The packaged bridge started as a real process on a free port, with its own CDE_HOME. Shared (test-jar)
+ * with the other modules whose ITs need the real bridge and, through its local provider, the real agent.
+ */
+public final class RealBridge implements AutoCloseable {
+  public static final ObjectMapper JSON = new ObjectMapper();
+  public final Path home;
+  public final Path log;
+  public final Process process;
+  public final int port;
   private final HttpClient http = HttpClient.newHttpClient();
   private String token;
 
@@ -31,11 +34,11 @@ final class RealBridge implements AutoCloseable {
     this.port = port;
   }
 
-  static Path root() {
+  public static Path root() {
     return Path.of(System.getProperty("cde.root", "..")).toAbsolutePath().normalize();
   }
 
-  static RealBridge start() throws Exception {
+  public static RealBridge start() throws Exception {
     Path jar = root().resolve("runner-bridge/target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: build runner-bridge first");
@@ -55,7 +58,7 @@ final class RealBridge implements AutoCloseable {
     return b;
   }
 
-  void awaitHealthy(Duration timeout) throws Exception {
+  public void awaitHealthy(Duration timeout) throws Exception {
     long end = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < end) {
       if (!process.isAlive()) {
@@ -73,36 +76,36 @@ final class RealBridge implements AutoCloseable {
     throw new IllegalStateException("bridge not healthy after " + timeout + ": " + logTail());
   }
 
-  int health() throws Exception {
+  public int health() throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(url() + "/q/health")).GET().build(),
         HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + port;
   }
 
-  String wsUrl() {
+  public String wsUrl() {
     return "ws://127.0.0.1:" + port;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
-  synchronized String token() throws IOException {
+  public synchronized String token() throws IOException {
     if (token == null) {
       token = Files.readString(home.resolve("api-token")).strip();
     }
     return token;
   }
 
-  HttpResponse<String> api(HttpRequest.Builder req) throws Exception {
+  public HttpResponse<String> api(HttpRequest.Builder req) throws Exception {
     return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** Creates a session and waits until it runs; returns its id. */
-  String createSession() throws Exception {
+  public String createSession() throws Exception {
     HttpResponse<String> r = api(HttpRequest.newBuilder(URI.create(url() + "/api/v1/sessions?wait=true"))
         .header("Authorization", "Bearer " + token()).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"cpu\":1,\"memory\":\"1g\"}")));
@@ -113,13 +116,13 @@ final class RealBridge implements AutoCloseable {
     return s.path("id").asText();
   }
 
-  JsonNode endSession(String id) throws Exception {
+  public JsonNode endSession(String id) throws Exception {
     HttpResponse<String> r = api(HttpRequest.newBuilder(URI.create(url() + "/api/v1/sessions/" + id))
         .header("Authorization", "Bearer " + token()).DELETE());
     return JSON.readTree(r.body());
   }
 
-  String logTail() {
+  public String logTail() {
     try {
       var lines = Files.readAllLines(log);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));

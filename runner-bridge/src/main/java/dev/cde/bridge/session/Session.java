@@ -9,14 +9,21 @@ import java.time.Instant;
 /**
  * One session as stored and as the API shows it. {@code startedAt} is when the instance was asked
  * for (billing starts there); {@code cost} and {@code costUsd} are set once the session ended.
+ * {@code name} is the client's own label (e.g. {@code gitlab-<job id>}), so that a client which keeps no
+ * state between processes can find its session again; not unique, may be null.
  */
 public record Session(String id, SessionState state, String template, double cpu, long memoryMb, String gpuType,
     int gpuCount, long maxDurationSeconds, String provider, String instanceId, String endpoint, Instant createdAt,
-    Instant startedAt, Instant endedAt, String endReason, BigDecimal costUsd, CostBreakdown cost, JsonNode agent) {
+    Instant startedAt, Instant endedAt, String endReason, BigDecimal costUsd, CostBreakdown cost, JsonNode agent,
+    String name) {
 
   public static Session pending(String id, InstanceSpec spec, Instant now) {
+    return pending(id, null, spec, now);
+  }
+
+  public static Session pending(String id, String name, InstanceSpec spec, Instant now) {
     return new Session(id, SessionState.PENDING, spec.template(), spec.cpu(), spec.memoryMb(), spec.gpuType(),
-        spec.gpuCount(), spec.maxDurationSeconds(), null, null, null, now, null, null, null, null, null, null);
+        spec.gpuCount(), spec.maxDurationSeconds(), null, null, null, now, null, null, null, null, null, null, name);
   }
 
   public InstanceSpec spec() {
@@ -25,31 +32,31 @@ public record Session(String id, SessionState state, String template, double cpu
 
   public Session withState(SessionState s) {
     return new Session(id, s, template, cpu, memoryMb, gpuType, gpuCount, maxDurationSeconds, provider, instanceId,
-        endpoint, createdAt, startedAt, endedAt, endReason, costUsd, cost, agent);
+        endpoint, createdAt, startedAt, endedAt, endReason, costUsd, cost, agent, name);
   }
 
   public Session starting(String providerName, Instant now) {
     return new Session(id, SessionState.STARTING, template, cpu, memoryMb, gpuType, gpuCount, maxDurationSeconds,
-        providerName, instanceId, endpoint, createdAt, now, endedAt, endReason, costUsd, cost, agent);
+        providerName, instanceId, endpoint, createdAt, now, endedAt, endReason, costUsd, cost, agent, name);
   }
 
   public Session withInstance(String newInstanceId, String newEndpoint) {
     return new Session(id, state, template, cpu, memoryMb, gpuType, gpuCount, maxDurationSeconds, provider,
-        newInstanceId, newEndpoint, createdAt, startedAt, endedAt, endReason, costUsd, cost, agent);
+        newInstanceId, newEndpoint, createdAt, startedAt, endedAt, endReason, costUsd, cost, agent, name);
   }
 
   public Session running(JsonNode agentInfo) {
     return new Session(id, SessionState.RUNNING, template, cpu, memoryMb, gpuType, gpuCount, maxDurationSeconds,
-        provider, instanceId, endpoint, createdAt, startedAt, endedAt, endReason, costUsd, cost, agentInfo);
+        provider, instanceId, endpoint, createdAt, startedAt, endedAt, endReason, costUsd, cost, agentInfo, name);
   }
 
   public Session stopping(String reason) {
     return new Session(id, SessionState.STOPPING, template, cpu, memoryMb, gpuType, gpuCount, maxDurationSeconds,
-        provider, instanceId, endpoint, createdAt, startedAt, endedAt, reason, costUsd, cost, agent);
+        provider, instanceId, endpoint, createdAt, startedAt, endedAt, reason, costUsd, cost, agent, name);
   }
 
   public Session finished(SessionState finalState, Instant now, String reason, CostBreakdown finalCost) {
     return new Session(id, finalState, template, cpu, memoryMb, gpuType, gpuCount, maxDurationSeconds, provider,
-        instanceId, endpoint, createdAt, startedAt, now, reason, finalCost.totalUsd(), finalCost, agent);
+        instanceId, endpoint, createdAt, startedAt, now, reason, finalCost.totalUsd(), finalCost, agent, name);
   }
 }

@@ -65,10 +65,11 @@ public class SessionBroker {
   /** Stores the session as PENDING and starts provisioning it in the background. */
   public Session create(CreateSessionRequest request) {
     InstanceSpec spec = SessionSpecParser.parse(request, config);
-    Session s = Session.pending(SessionIds.next(), spec, clock.instant());
+    String name = SessionSpecParser.name(request == null ? null : request.name());
+    Session s = Session.pending(SessionIds.next(), name, spec, clock.instant());
     store.insert(s);
     settling.put(s.id(), new CompletableFuture<>());
-    LOG.infof("session %s: created (template %s, %s cpu, %d MiB, gpu %s, max %d s)", s.id(), spec.template(),
+    LOG.infof("session %s: created%s (template %s, %s cpu, %d MiB, gpu %s, max %d s)", s.id(), name == null ? "" : " as " + name, spec.template(),
         spec.cpu(), spec.memoryMb(), spec.gpuCount() == 0 ? "none" : spec.gpuType() + ":" + spec.gpuCount(),
         spec.maxDurationSeconds());
     workers.execute(() -> provision(s.id()));
@@ -82,6 +83,11 @@ public class SessionBroker {
   /** Newest first. */
   public List<Session> list(Collection<SessionState> states) {
     return store.list(states);
+  }
+
+  /** Newest first; {@code name} null: any name. */
+  public List<Session> list(Collection<SessionState> states, String name) {
+    return store.list(states, name);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.cde.bridge.session;
 
+import dev.cde.bridge.cost.CostBreakdown;
 import dev.cde.bridge.problem.InvalidRequestException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -40,8 +41,9 @@ public class SessionResource {
     return Response.created(UriBuilder.fromPath("/api/v1/sessions/{id}").build(s.id())).entity(s).build();
   }
 
+  /** {@code state}: comma-separated states; {@code name}: only sessions created with that name. */
   @GET
-  public List<Session> list(@QueryParam("state") String state) {
+  public List<Session> list(@QueryParam("state") String state, @QueryParam("name") String name) {
     Set<SessionState> states = EnumSet.noneOf(SessionState.class);
     if (state != null && !state.isBlank()) {
       for (String part : state.split(",")) {
@@ -52,13 +54,24 @@ public class SessionResource {
         }
       }
     }
-    return broker.list(states);
+    return broker.list(states, name == null || name.isEmpty() ? null : SessionSpecParser.name(name));
   }
 
   @GET
   @Path("{id}")
   public Session get(@PathParam("id") String id) {
     return broker.get(id);
+  }
+
+  /**
+   * What the session cost so far (billed seconds to now), or its final cost once it ended: a client that
+   * reports cost before it ends the session (the GitLab executor's last stage) needs the running figure.
+   */
+  @GET
+  @Path("{id}/cost")
+  public CostBreakdown cost(@PathParam("id") String id) {
+    Session s = broker.get(id);
+    return s.cost() != null ? s.cost() : broker.costOf(s, java.time.Instant.now());
   }
 
   /** Ends the session; the answer carries its cost. Ending an ended session returns it. */

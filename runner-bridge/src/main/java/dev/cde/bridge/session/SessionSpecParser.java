@@ -19,6 +19,8 @@ public final class SessionSpecParser {
   private static final Pattern MEMORY = Pattern.compile("(\\d{1,9})(?:(m|mi|mb|mib)|(g|gi|gb|gib))?");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(s|m|h)?");
   private static final Pattern GPU = Pattern.compile("([a-z][a-z0-9-]{0,31})(?::(\\d{1,2}))?");
+  // Names are labels clients build from their own ids (gitlab-<host>-<job id>): printable, no spaces, short.
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}");
   private static final Pattern TEMPLATE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,127}");
 
   private SessionSpecParser() {
@@ -60,6 +62,18 @@ public final class SessionSpecParser {
       }
     }
     return new InstanceSpec(template, cpu, memoryMb, gpuType, gpuCount, seconds);
+  }
+
+  /** A session name as given (null stays null), or an error saying what a name may hold. */
+  public static String name(String text) {
+    if (text == null) {
+      return null;
+    }
+    if (!NAME.matcher(text).matches()) {
+      throw new InvalidRequestException("name '" + text + "' is not a valid session name: up to 128 letters, digits"
+          + " and . _ : @ / -, starting with a letter or digit");
+    }
+    return text;
   }
 
   /** {@code 4g}, {@code 512m}, {@code 4096} (MiB); units are binary and case-insensitive. */

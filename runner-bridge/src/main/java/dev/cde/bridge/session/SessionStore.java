@@ -30,7 +30,8 @@ public class SessionStore {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String COLUMNS = "id, state, template, cpu, memory_mb, gpu_type, gpu_count, max_duration_seconds,"
       + " provider, instance_id, endpoint, created_at, started_at, ended_at, end_reason, billed_seconds, cost_cpu_usd,"
-      + " cost_memory_usd, cost_gpu_usd, cost_usd, agent_info";
+      + " cost_memory_usd, cost_gpu_usd, cost_usd, agent_info,"
+      + " name";
 
   private final DataSource db;
 
@@ -39,7 +40,7 @@ public class SessionStore {
   }
 
   public void insert(Session s) {
-    String sql = "INSERT INTO sessions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    String sql = "INSERT INTO sessions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
       bind(ps, s);
       ps.executeUpdate();
@@ -52,7 +53,8 @@ public class SessionStore {
   public boolean update(Session s, SessionState... expected) {
     String sets = "state = ?, template = ?, cpu = ?, memory_mb = ?, gpu_type = ?, gpu_count = ?, max_duration_seconds = ?,"
         + " provider = ?, instance_id = ?, endpoint = ?, created_at = ?, started_at = ?, ended_at = ?, end_reason = ?,"
-        + " billed_seconds = ?, cost_cpu_usd = ?, cost_memory_usd = ?, cost_gpu_usd = ?, cost_usd = ?, agent_info = ?";
+        + " billed_seconds = ?, cost_cpu_usd = ?, cost_memory_usd = ?, cost_gpu_usd = ?, cost_usd = ?, agent_info = ?,"
+        + " name = ?";
     String in = java.util.Arrays.stream(expected).map(x -> "?").collect(Collectors.joining(", "));
     String sql = "UPDATE sessions SET " + sets + " WHERE id = ? AND state IN (" + in + ")";
     try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -81,14 +83,28 @@ public class SessionStore {
 
   /** Newest first; all states when {@code states} is empty. */
   public List<Session> list(Collection<SessionState> states) {
-    String where = states.isEmpty() ? ""
-        : " WHERE state IN (" + states.stream().map(x -> "?").collect(Collectors.joining(", ")) + ")";
+    return list(states, null);
+  }
+
+  /** Newest first; all states when {@code states} is empty, any name when {@code name} is null. */
+  public List<Session> list(Collection<SessionState> states, String name) {
+    List<String> conditions = new ArrayList<>();
+    if (!states.isEmpty()) {
+      conditions.add("state IN (" + states.stream().map(x -> "?").collect(Collectors.joining(", ")) + ")");
+    }
+    if (name != null) {
+      conditions.add("name = ?");
+    }
+    String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
     try (Connection c = db.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM sessions" + where
             + " ORDER BY created_at DESC, id DESC")) {
       int i = 1;
       for (SessionState st : states) {
         ps.setString(i++, st.name());
+      }
+      if (name != null) {
+        ps.setString(i++, name);
       }
       List<Session> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
@@ -117,7 +133,7 @@ public class SessionStore {
   private static void bind(PreparedStatement ps, Session s) throws SQLException {
     ps.setString(1, s.id());
     int next = bindFrom(ps, 2, s);
-    assert next == 22;
+    assert next == 23;
   }
 
   /** Binds every column but id, starting at {@code i}; returns the next index. */
@@ -150,6 +166,7 @@ public class SessionStore {
       ps.setBigDecimal(i++, cost.totalUsd());
     }
     ps.setString(i++, s.agent() == null ? null : s.agent().toString());
+    ps.setString(i++, s.name());
     return i;
   }
 
@@ -164,7 +181,8 @@ public class SessionStore {
         rs.getDouble("cpu"), rs.getLong("memory_mb"), rs.getString("gpu_type"), rs.getInt("gpu_count"),
         rs.getLong("max_duration_seconds"), rs.getString("provider"), rs.getString("instance_id"),
         rs.getString("endpoint"), getInstant(rs, "created_at"), getInstant(rs, "started_at"),
-        getInstant(rs, "ended_at"), rs.getString("end_reason"), total, cost, json(rs.getString("agent_info")));
+        getInstant(rs, "ended_at"), rs.getString("end_reason"), total, cost, json(rs.getString("agent_info")),
+        rs.getString("name"));
   }
 
   private static JsonNode json(String text) {

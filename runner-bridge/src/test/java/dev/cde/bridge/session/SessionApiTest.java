@@ -113,6 +113,39 @@ class SessionApiTest {
   }
 
   @Test
+  void sessionsAreFoundAgainByTheNameTheirClientGaveThem() throws Exception {
+    String name = "gitlab-example.com-" + System.nanoTime();
+    String first = api().contentType(ContentType.JSON).body("{\"name\":\"" + name + "\"}")
+        .post("/api/v1/sessions?wait=true").then().statusCode(201).body("name", equalTo(name)).extract().path("id");
+    String other = api().contentType(ContentType.JSON).body("{}").post("/api/v1/sessions?wait=true").then()
+        .statusCode(201).extract().path("id");
+    JsonPath soFar = api().get("/api/v1/sessions/" + first + "/cost").then().statusCode(200).extract().jsonPath();
+    assertThat(soFar.getLong("seconds")).isGreaterThanOrEqualTo(1);
+    assertThat(new java.math.BigDecimal(soFar.getString("totalUsd"))).isPositive();
+    JsonPath ended = api().delete("/api/v1/sessions/" + first).then().statusCode(200).body("name", equalTo(name))
+        .extract().jsonPath();
+    api().get("/api/v1/sessions/" + first + "/cost").then().statusCode(200)
+        .body("totalUsd", equalTo(ended.getFloat("cost.totalUsd")));
+    api().get("/api/v1/sessions/s-unknown000/cost").then().statusCode(404);
+    String second = api().contentType(ContentType.JSON).body("{\"name\":\"" + name + "\"}")
+        .post("/api/v1/sessions?wait=true").then().statusCode(201).extract().path("id");
+
+    // Newest first; the name filter combines with the state filter.
+    assertThat(api().get("/api/v1/sessions?name=" + name).then().statusCode(200).extract().jsonPath()
+        .<String>getList("id")).containsExactly(second, first);
+    assertThat(api().get("/api/v1/sessions?state=RUNNING&name=" + name).then().extract().jsonPath()
+        .<String>getList("id")).containsExactly(second);
+    assertThat(api().get("/api/v1/sessions?name=no-such-name").then().statusCode(200).extract().jsonPath()
+        .<String>getList("id")).isEmpty();
+    api().get("/api/v1/sessions?name=bad%20name").then().statusCode(400).contentType("application/problem+json")
+        .body("detail", containsString("not a valid session name"));
+    api().contentType(ContentType.JSON).body("{\"name\":\"-x\"}").post("/api/v1/sessions").then().statusCode(400)
+        .body("detail", containsString("not a valid session name"));
+    api().delete("/api/v1/sessions/" + second).then().statusCode(200);
+    api().delete("/api/v1/sessions/" + other).then().statusCode(200);
+  }
+
+  @Test
   void createReturnsAtOnceAsPending() throws Exception {
     JsonPath created = api().contentType(ContentType.JSON).body("{}").post("/api/v1/sessions").then()
         .statusCode(201).header("Location", containsString("/api/v1/sessions/")).extract().jsonPath();

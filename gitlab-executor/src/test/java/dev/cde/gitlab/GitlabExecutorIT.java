@@ -1,0 +1,285 @@
+package dev.cde.gitlab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cde.cli.RealBridge;
+import dev.cde.gitlab.harness.GitlabRunnerHarness;
+import dev.cde.gitlab.harness.GitlabRunnerHarness.Job;
+import dev.cde.gitlab.harness.GitlabRunnerHarness.JobResult;
+import dev.cde.gitlab.harness.StageCall;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The driver as gitlab-runner calls it (the real launcher, one process per stage, gitlab-runner-shaped
+ * scripts; see {@link GitlabRunnerHarness}) against the real bridge with the local provider and, through
+ * it, the real agent. No gitlab-runner binary: the harness plays its part, as docs/gitlab.md says.
+ */
+class GitlabExecutorIT {
+  static RealBridge bridge;
+  /** On the instance: the local provider's instances share the host's /tmp, or have their own tmpfs there. */
+  static final String BUILDS = "/tmp/cde-gitlab-it-builds-" + ProcessHandle.current().pid();
+
+  @TempDir
+  Path work;
+
+  final List<Job> jobs = new ArrayList<>();
+
+  @RegisterExtension
+  static final TestWatcher DUMP_ON_FAILURE = new TestWatcher() {
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      if (bridge != null) {
+        System.err.println("---- bridge log (tail) after " + context.getDisplayName() + " ----\n" + bridge.logTail());
+      }
+    }
+  };
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path jar = RealBridge.root().resolve("gitlab-executor/target/cde-gitlab-executor.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: package gitlab-executor first");
+    }
+    bridge = RealBridge.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (bridge != null) {
+      bridge.close();
+    }
+  }
+
+  /** Whatever a test did, no session of its jobs may be left running, and no output may show the token. */
+  @AfterEach
+  void noSessionLeftAndNoSecretShown() throws Exception {
+    for (Job job : jobs) {
+      for (StageCall c : job.calls) {
+        assertThat(c.both()).as(c.label()).doesNotContain(bridge.token()).doesNotContain("job-token-not-for-printing");
+      }
+    }
+  }
+
+  GitlabRunnerHarness harness(Map<String, String> runnerEnv) throws Exception {
+    return new GitlabRunnerHarness(RealBridge.root(), work, runnerEnv);
+  }
+
+  GitlabRunnerHarness harness() throws Exception {
+    return harness(Map.of("CDE_BRIDGE_URL", bridge.url(), "CDE_API_TOKEN", bridge.token(), "CDE_BUILDS_DIR", BUILDS,
+        "CDE_CPU", "1", "CDE_MEMORY", "1g"));
+  }
+
+  Job job(GitlabRunnerHarness h) {
+    Job j = h.job(Long.toString(ThreadLocalRandom.current().nextLong(1_000_000, 9_999_999)));
+    jobs.add(j);
+    return j;
+  }
+
+  List<JsonNode> activeSessions(Job job) throws Exception {
+    String name = ExecutorContract.sessionName("gitlab.example.com", job.id);
+    var r = bridge.api(HttpRequest.newBuilder(URI.create(bridge.url() + "/api/v1/sessions?state=PENDING,STARTING,RUNNING,STOPPING&name=" + name))
+        .header("Authorization", "Bearer " + bridge.token()).GET());
+    List<JsonNode> out = new ArrayList<>();
+    RealBridge.JSON.readTree(r.body()).forEach(out::add);
+    return out;
+  }
+
+  @Test
+  void aPassingJobRunsEveryStageOnOneInstanceAndReportsItsCost() throws Exception {
+    Job job = job(harness());
+    job.variables.put("GREETING", "it's \"quoted\" $HOME");
+    // the script holds the job's variables: none may show on a command line on the instance
+    job.variables.put("SECRET_VALUE", "s3cr3t-" + job.id);
+    job.stage("get_sources", "echo from-get-sources > source.txt", "echo \"$$\" > ../first-stage.pid")
+        .stage("build_script", "cat source.txt", "echo \"greeting: $GREETING\"", "echo to-stderr >&2",
+            "test -x /bin/sh",
+            "if cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\n' | grep -qF -f <(printf '%s\\n' \"$SECRET_VALUE\");"
+                + " then echo 'a secret on a command line'; exit 9; fi");
+    JobResult r = job.run(BUILDS);
+
+    assertThat(r.passed()).as(r.calls().toString()).isTrue();
+    System.out.println("---- job log of a passing job ----\n" + r.log() + "---- stage wall times (ms): "
+        + r.calls().stream().map(c -> c.label() + "=" + c.millis()).toList());
+    assertThat(r.call("config").out()).contains("\"builds_dir\":\"" + BUILDS + "\"");
+    assertThat(r.call("prepare").out()).containsPattern("cde: session s-\\S+ running after");
+    StageCall build = r.call("build_script");
+    assertThat(build.out()).contains("from-get-sources\n").contains("greeting: it's \"quoted\" $HOME\n");
+    assertThat(build.err()).contains("to-stderr\n");
+    // the user's cost report: in the job log, from the last run stage
+    assertThat(r.call("cleanup_file_variables").err()).containsPattern("cde: s-\\S+ so far · [0-9.]+ s · 1 vCPU · 1 GiB · \\$[0-9.]+");
+    assertThat(r.log()).contains(" so far ");
+    // cleanup ended it and said what it cost, in the runner's log only
+    assertThat(r.call("cleanup").code()).isZero();
+    assertThat(r.call("cleanup").err()).containsPattern("cde: s-\\S+ ended: job " + job.id + " cleaned up · .*\\$[0-9.]+");
+    assertThat(activeSessions(job)).isEmpty();
+  }
+
+  @Test
+  void aFailingBuildScriptFailsTheJobWithTheScriptsExitCodeAndAfterScriptStillRuns() throws Exception {
+    Job job = job(harness());
+    job.stage("build_script", "echo before", "exit 42", "echo never")
+        .stage("after_script", "echo after-script-ran");
+    JobResult r = job.run(BUILDS);
+
+    assertThat(r.systemFailure()).isFalse();
+    assertThat(r.exitCode()).as(r.calls().toString()).isEqualTo(42);
+    StageCall build = r.call("build_script");
+    assertThat(build.code()).isEqualTo(GitlabRunnerHarness.BUILD_FAILURE);
+    assertThat(build.buildExitCodeFile()).isEqualTo("42\n");
+    assertThat(build.out()).contains("before").doesNotContain("never");
+    assertThat(r.call("after_script").out()).contains("after-script-ran");
+    assertThat(activeSessions(job)).isEmpty();
+  }
+
+  @Test
+  void aFailingAfterScriptDoesNotChangeThePassingJobsResult() throws Exception {
+    Job job = job(harness());
+    job.stage("build_script", "echo built").stage("after_script", "echo cleaning", "exit 5");
+    JobResult r = job.run(BUILDS);
+
+    StageCall after = r.call("after_script");
+    assertThat(after.code()).isEqualTo(GitlabRunnerHarness.BUILD_FAILURE);
+    assertThat(after.buildExitCodeFile()).isEqualTo("5\n");
+    assertThat(r.passed()).as(r.calls().toString()).isTrue();
+  }
+
+  @Test
+  void aCancelledStageStopsTheRemoteScriptAndTheDriverExitsPromptly() throws Exception {
+    GitlabRunnerHarness h = harness();
+    Job job = job(h);
+    job.newTmp();
+    assertThat(job.call("config", "config").code()).isZero();
+    assertThat(job.call("prepare", "prepare").code()).as(job.calls.toString()).isZero();
+    String dir = job.projectDir(BUILDS);
+
+    Path script = job.tmp().resolve("script-build");
+    Files.writeString(script, dev.cde.gitlab.harness.RunnerScript.of(Map.of(), dir, List.of(
+        "sh -c 'echo $$ > sleeper.pid; exec sleep 300' &", "echo started", "wait")));
+    Path out = job.tmp().resolve("cancel.out");
+    Path err = job.tmp().resolve("cancel.err");
+    Process p = job.process("run", script.toString(), "build_script").redirectOutput(out.toFile())
+        .redirectError(err.toFile()).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!Files.readString(out).contains("started") && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(Files.readString(out)).as(Files.readString(err)).contains("started");
+    long t0 = System.nanoTime();
+    p.destroy(); // SIGTERM, as gitlab-runner cancels
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("driver exits promptly after SIGTERM").isTrue();
+    long stopMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    System.out.println("driver exited " + stopMillis + " ms after SIGTERM with " + p.exitValue() + "; stderr: "
+        + Files.readString(err).strip());
+    assertThat(Files.readString(err)).contains("stage cancelled (SIGTERM)");
+    assertThat(stopMillis).isLessThan(8000);
+    assertThat(p.exitValue()).isNotZero();
+
+    // the instance is still there (cleanup has not run), and neither the script nor its sleep is
+    StageCall check = job.runStage("check", BUILDS, List.of(
+        "pid=$(cat sleeper.pid)", "if kill -0 \"$pid\" 2>/dev/null; then echo \"still running: $pid\"; exit 1; fi",
+        "echo gone"));
+    assertThat(check.code()).as(check.toString()).isZero();
+    assertThat(check.out()).contains("gone");
+    assertThat(job.call("cleanup", "cleanup").code()).isZero();
+    assertThat(activeSessions(job)).isEmpty();
+  }
+
+  @Test
+  void aSessionThatEndsUnderARunningStageIsASystemFailureAndSoIsEveryStageAfterIt() throws Exception {
+    Job job = job(harness());
+    job.newTmp();
+    assertThat(job.call("prepare", "prepare").code()).isZero();
+    String id = activeSessions(job).get(0).path("id").asText();
+    Path script = job.tmp().resolve("script-build");
+    Files.writeString(script, dev.cde.gitlab.harness.RunnerScript.of(Map.of(), job.projectDir(BUILDS),
+        List.of("echo started", "sleep 60")));
+    Path out = job.tmp().resolve("lost.out");
+    Path err = job.tmp().resolve("lost.err");
+    Process p = job.process("run", script.toString(), "build_script").redirectOutput(out.toFile())
+        .redirectError(err.toFile()).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!Files.readString(out).contains("started") && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    bridge.endSession(id); // the instance goes away under the stage (max duration, provider failure, an admin)
+    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(Files.readString(err)).isEqualTo(GitlabRunnerHarness.SYSTEM_FAILURE);
+    assertThat(Files.readString(err)).contains("cde-gitlab-executor: lost the connection to the instance");
+
+    StageCall next = job.runStage("after_script", BUILDS, List.of("echo never"));
+    assertThat(next.code()).isEqualTo(GitlabRunnerHarness.SYSTEM_FAILURE);
+    assertThat(next.err()).startsWith("cde-gitlab-executor: no running cde session for this job");
+    assertThat(next.buildExitCodeFile()).isNull();
+    assertThat(job.call("cleanup", "cleanup").code()).isZero();
+  }
+
+  @Test
+  void aBadSizeFailsPrepareAsASystemFailureWithOneClearLineAndCleanupsAfterwardsSucceed() throws Exception {
+    Job job = job(harness());
+    job.variables.put("CDE_MEMORY", "lots");
+    job.stage("build_script", "echo never");
+    JobResult r = job.run(BUILDS);
+
+    assertThat(r.systemFailure()).isTrue();
+    List<StageCall> prepares = r.calls().stream().filter(c -> c.label().equals("prepare")).toList();
+    assertThat(prepares).hasSize(3); // exit 2 is retried by gitlab-runner
+    for (StageCall p : prepares) {
+      assertThat(p.code()).isEqualTo(GitlabRunnerHarness.SYSTEM_FAILURE);
+      assertThat(p.err()).isEqualTo("cde-gitlab-executor: bad size in CDE_MEMORY: 'lots' is not a memory size"
+          + " (examples: 512m, 4g)\n");
+    }
+    List<StageCall> cleanups = r.calls().stream().filter(c -> c.label().equals("cleanup")).toList();
+    assertThat(cleanups).hasSize(3).allSatisfy(c -> assertThat(c.code()).isZero());
+    assertThat(job.call("cleanup", "cleanup").code()).isZero(); // once more: still fine
+    assertThat(r.calls()).noneMatch(c -> c.label().equals("build_script"));
+  }
+
+  @Test
+  void noBridgeFailsPrepareAsASystemFailure() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Job job = job(harness(Map.of("CDE_BRIDGE_URL", "http://127.0.0.1:" + port, "CDE_API_TOKEN", bridge.token())));
+    job.newTmp();
+    StageCall p = job.call("prepare", "prepare");
+    assertThat(p.code()).isEqualTo(GitlabRunnerHarness.SYSTEM_FAILURE);
+    assertThat(p.err()).startsWith("cde-gitlab-executor: cannot reach the bridge at http://127.0.0.1:" + port);
+  }
+
+  @Test
+  void cleanupTwiceAndForASessionAlreadyGoneSucceeds() throws Exception {
+    Job job = job(harness());
+    job.newTmp();
+    assertThat(job.call("prepare", "prepare").code()).isZero();
+    // a SIGKILLed driver or a dead runner host never calls cleanup: the bridge ends the session at its max
+    // duration, the job's timeout (600 s in the harness) plus the margin
+    assertThat(activeSessions(job)).singleElement().satisfies(s -> assertThat(s.path("maxDurationSeconds").asLong())
+        .isEqualTo(600 + dev.cde.gitlab.prepare.JobSizing.MARGIN_SECONDS));
+    StageCall first = job.call("cleanup", "cleanup");
+    StageCall second = job.call("cleanup", "cleanup");
+    assertThat(first.code()).isZero();
+    assertThat(first.err()).contains(" ended: ");
+    assertThat(second.code()).isZero();
+    assertThat(second.err()).contains("nothing to end");
+    assertThat(activeSessions(job)).isEmpty();
+  }
+}
