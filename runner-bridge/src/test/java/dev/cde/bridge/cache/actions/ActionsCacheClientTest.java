@@ -109,6 +109,37 @@ class ActionsCacheClientTest {
     assertThat(Files.size(ws.resolve("out/random.bin"))).isEqualTo(expected);
   }
 
+  @Test
+  void anArchiveCorruptedOnTheNasIsAMissWithAWarningAndAWrongTokenIsAMiss() throws Exception {
+    String repo = "octo/rot-" + UUID.randomUUID().toString().substring(0, 8);
+    String session = session(new CacheScope(repo, "refs/heads/main", "refs/heads/main"));
+    Path ws = Files.createDirectories(dir.resolve("rot"));
+    Files.createDirectories(ws.resolve("deps"));
+    byte[] blob = new byte[1 << 20];
+    new Random(3).nextBytes(blob);
+    Files.write(ws.resolve("deps/x.bin"), blob);
+    String token = tokens.issueForSession(session, Duration.ofHours(1));
+    ActionsCacheNode.Run saved = ActionsCacheNode.run(bridge.toString(), token, ws, List.of(save("rot-1")));
+    assertThat(saved.results().get(0).path("cacheId").asLong()).as(saved.output()).isPositive();
+    // Bit rot (or a half-copied NAS restore): the archive keeps its size but not its content.
+    Path file = store.file(index.leastRecentlyUsed(repo).get(0));
+    try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[64 << 10]), 1024);
+    }
+    Path ws2 = Files.createDirectories(dir.resolve("rot2"));
+    ActionsCacheNode.Run back = ActionsCacheNode.run(bridge.toString(), token, ws2, List.of(restore("rot-1",
+        List.of())));
+    assertThat(back.results().get(0).has("error")).as(back.output()).isFalse();
+    assertThat(back.results().get(0).path("matchedKey").isNull()).as(back.output()).isTrue();
+    assertThat(back.output()).contains("::warning::");
+
+    // A token the bridge did not sign gets no cache at all: a miss with a warning, and the job goes on.
+    ActionsCacheNode.Run stranger = ActionsCacheNode.run(bridge.toString(), "not-a-cde-token", ws2,
+        List.of(restore("rot-1", List.of())));
+    assertThat(stranger.results().get(0).path("matchedKey").isNull()).as(stranger.output()).isTrue();
+    assertThat(stranger.output()).contains("::warning::");
+  }
+
   private String session(CacheScope scope) {
     String id = "s" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
     index.recordScope(id, scope);
