@@ -10,7 +10,7 @@ if [ -z "${ACTIONS_RUNNER_INPUT_JITCONFIG:-}" ]; then
   exit 3
 fi
 set -- $(printf '%s' "$ACTIONS_RUNNER_INPUT_JITCONFIG" | base64 -d)
-export GITHUB_RUN_ID="$1" GITHUB_RUN_ATTEMPT="$2" GITHUB_JOB=build GITHUB_REPOSITORY=octo/stand-in
+export GITHUB_RUN_ID="$1" GITHUB_RUN_ATTEMPT="$2" GITHUB_JOB=build GITHUB_REPOSITORY=octo/stand-in GITHUB_REF=refs/heads/main
 export GITHUB_STEP_SUMMARY="${TMPDIR:-/tmp}/stand-in-summary.$$"
 echo "stand-in runner: listening for jobs"
 if [ "$3" = "idle" ]; then

@@ -9,6 +9,7 @@ refuse() {
 answer=$(curl -sS --fail-with-body --max-time 60 -H "Authorization: Bearer $CDE_HOOK_TOKEN" \
   --data-urlencode "runId=${GITHUB_RUN_ID:-}" --data-urlencode "runAttempt=${GITHUB_RUN_ATTEMPT:-}" \
   --data-urlencode "job=${GITHUB_JOB:-}" --data-urlencode "repository=${GITHUB_REPOSITORY:-}" \
+  --data-urlencode "ref=${GITHUB_REF:-}" \
   "$CDE_CALLBACK_URL/github/hooks/job-started" 2>&1)
 status=$?
 verdict=$(printf '%s\n' "$answer" | head -n 1)

@@ -106,6 +106,30 @@ public class GithubJobStore {
         }) > 0;
   }
 
+  /** Records the job's branch and its repository's default branch (a null leaves the known value). */
+  public void recordBranches(long jobId, int runAttempt, String headBranch, String defaultBranch) {
+    update("UPDATE github_jobs SET head_branch = COALESCE(?, head_branch), default_branch = COALESCE(?, default_branch)"
+        + " WHERE job_id = ? AND run_attempt = ?", ps -> {
+          ps.setString(1, clip(headBranch, 300));
+          ps.setString(2, clip(defaultBranch, 300));
+          ps.setLong(3, jobId);
+          ps.setInt(4, runAttempt);
+        });
+  }
+
+  /** {@code [head_branch, default_branch]} as the webhooks said them; either may be null. */
+  public String[] branches(long jobId, int runAttempt) {
+    String[] b = new String[2];
+    query("SELECT head_branch, default_branch FROM github_jobs WHERE job_id = ? AND run_attempt = ?", ps -> {
+      ps.setLong(1, jobId);
+      ps.setInt(2, runAttempt);
+    }, rs -> {
+      b[0] = rs.getString(1);
+      b[1] = rs.getString(2);
+    });
+    return b;
+  }
+
   /** Counts a failed launch for the job; returns the new count. */
   public int launchFailed(long jobId, int runAttempt, String detail) {
     update("UPDATE github_jobs SET launch_failures = launch_failures + 1, detail = ?, updated_at = ?"

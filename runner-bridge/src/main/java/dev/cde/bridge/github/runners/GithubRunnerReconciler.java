@@ -171,6 +171,6 @@ public class GithubRunnerReconciler {
 
   private static WorkflowJobEvent event(String action, WorkflowJob j, String repo, boolean privateRepo) {
     return new WorkflowJobEvent(action, j.jobId(), j.runId(), j.runAttempt(), j.name(), j.labels(), repo, privateRepo,
-        j.runnerName(), null, null);
+        j.runnerName(), null, null, null);
   }
 }

@@ -104,6 +104,9 @@ public class GithubRunners implements WorkflowJobListener {
           return;
         }
       }
+      if (e.headBranch() != null || e.defaultBranch() != null) {
+        store.recordBranches(e.jobId(), e.runAttempt(), e.headBranch(), e.defaultBranch());
+      }
       converge(repo);
     }
     if (trim) {

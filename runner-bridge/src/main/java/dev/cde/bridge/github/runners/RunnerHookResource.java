@@ -37,9 +37,9 @@ public class RunnerHookResource {
   @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
   @Produces(MediaType.TEXT_PLAIN)
   public String jobStarted(@HeaderParam("Authorization") String authorization, @FormParam("runId") String runId,
-      @FormParam("runAttempt") String runAttempt) {
+      @FormParam("runAttempt") String runAttempt, @FormParam("ref") String ref) {
     RunnerHooks.Verdict v = hooks.jobStarted(session(authorization), number(runId, "runId"),
-        (int) Math.max(1, number(runAttempt, "runAttempt")));
+        (int) Math.max(1, number(runAttempt, "runAttempt")), ref);
     return (v.run() ? "run" : "refuse") + "\n" + v.message().replace('\n', ' ') + "\n";
   }
 

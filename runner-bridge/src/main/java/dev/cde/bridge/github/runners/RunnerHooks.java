@@ -1,5 +1,7 @@
 package dev.cde.bridge.github.runners;
 
+import dev.cde.bridge.cache.archive.ArchiveIndex;
+import dev.cde.bridge.cache.archive.CacheScope;
 import dev.cde.bridge.cost.CostBreakdown;
 import dev.cde.bridge.github.api.JobLookup;
 import dev.cde.bridge.github.api.WorkflowJob;
@@ -27,19 +29,22 @@ public class RunnerHooks {
   private final GithubRunners runners;
   private final JobLookup jobs;
   private final SessionBroker broker;
+  private final ArchiveIndex archives;
 
-  public RunnerHooks(GithubJobStore store, GithubRunners runners, JobLookup jobs, SessionBroker broker) {
+  public RunnerHooks(GithubJobStore store, GithubRunners runners, JobLookup jobs, SessionBroker broker,
+      ArchiveIndex archives) {
     this.store = store;
     this.runners = runners;
     this.jobs = jobs;
     this.broker = broker;
+    this.archives = archives;
   }
 
   /** The hook's verdict: run the job, or fail it with a reason the workflow's author can act on. */
   public record Verdict(boolean run, String message) {
   }
 
-  public Verdict jobStarted(String sessionId, long runId, int runAttempt) {
+  public Verdict jobStarted(String sessionId, long runId, int runAttempt, String ref) {
     GithubRunner runner = runner(sessionId);
     Optional<GithubJob> job = Optional.ofNullable(runner.jobId()).flatMap(id -> store.job(id, runAttempt));
     if (job.isEmpty() && runId > 0) {
@@ -51,14 +56,45 @@ public class RunnerHooks {
       if (j.labelError() != null) {
         return new Verdict(false, j.labelError());
       }
+      recordCacheScope(sessionId, j, ref);
       return new Verdict(true, "job " + j.jobId());
     }
-    // Which job it took is unknown (GitHub unreachable): a runner started only to fail a job fails this one.
+    // Which job it took is unknown (GitHub unreachable), so its branch is too: its cache is its own only, fixed
+    // now so that a later call cannot pick another scope.
+    archives.recordScope(sessionId, new CacheScope(runner.repository(), "isolated/" + sessionId, null));
+    // A runner started only to fail a job fails this one.
     Optional<GithubJob> forJob = store.job(runner.forJobId(), runner.forRunAttempt());
     if (forJob.isPresent() && forJob.get().labelError() != null) {
       return new Verdict(false, forJob.get().labelError());
     }
     return new Verdict(true, "job not yet known to the bridge");
+  }
+
+  /**
+   * Fixes the session's cache scope at its job's start. The repository and branches come from GitHub's signed
+   * webhooks; only whether the job runs for a pull request comes from the hook's {@code GITHUB_REF}, which the
+   * runner sets before any step of the job runs, and only the first call of a session counts (a later call,
+   * which job code could make with the token it can read, changes nothing). A ref that contradicts the webhook
+   * gets a scope of its own that nothing else reads or writes.
+   */
+  private void recordCacheScope(String sessionId, GithubJob j, String ref) {
+    String[] branches = store.branches(j.jobId(), j.runAttempt());
+    String defaultRef = branches[1] == null ? null : "refs/heads/" + branches[1];
+    String r = ref == null ? "" : ref.strip();
+    String scopeRef;
+    if (r.matches("refs/pull/\\d+/(merge|head)") || r.startsWith("refs/tags/")) {
+      scopeRef = r;
+    } else if (branches[0] != null && r.equals("refs/heads/" + branches[0])) {
+      scopeRef = r;
+    } else {
+      LOG.warnf("github runner of session %s: ref %s does not match job %d's branch %s; its cache is its own only",
+          sessionId, r.isEmpty() ? "(none)" : r, j.jobId(), branches[0]);
+      scopeRef = "isolated/" + sessionId;
+      defaultRef = null;
+    }
+    CacheScope held = archives.recordScope(sessionId, new CacheScope(j.repository(), scopeRef, defaultRef));
+    LOG.infof("github runner of session %s: cache scope %s %s (reads %s)", sessionId, held.repository(), held.ref(),
+        held.readRefs());
   }
 
   /** Asks GitHub which job of the run has this runner, and records it as that job's {@code in_progress}. */
@@ -68,7 +104,7 @@ public class RunnerHooks {
       for (WorkflowJob j : jobs.jobsOfRun(ownerRepo[0], ownerRepo[1], runId, runAttempt)) {
         if (runner.name().equals(j.runnerName())) {
           runners.handle(new WorkflowJobEvent("in_progress", j.jobId(), j.runId(), j.runAttempt(), j.name(),
-              j.labels(), runner.repository(), true, j.runnerName(), null, null));
+              j.labels(), runner.repository(), true, j.runnerName(), null, null, null));
           return store.job(j.jobId(), j.runAttempt());
         }
       }

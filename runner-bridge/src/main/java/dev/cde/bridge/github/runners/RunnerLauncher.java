@@ -1,5 +1,6 @@
 package dev.cde.bridge.github.runners;
 
+import dev.cde.bridge.cache.actions.CacheTokens;
 import dev.cde.bridge.github.api.GithubApiException;
 import dev.cde.bridge.github.api.JitConfigClient;
 import dev.cde.bridge.github.api.JitRunner;
@@ -59,6 +60,7 @@ public class RunnerLauncher {
   private final SigningKeys keys;
   private final RunnersConfig config;
   private final SessionConfig sessions;
+  private final CacheTokens cacheTokens;
   private final String startScript = resource("runner-start.sh");
   private final String startedHook = resource("job-started.sh");
   private final String completedHook = resource("job-completed.sh");
@@ -73,7 +75,8 @@ public class RunnerLauncher {
   });
 
   public RunnerLauncher(SessionBroker broker, AgentLinks links, JitConfigClient jit, GithubJobStore store,
-      SessionLogs logs, SigningKeys keys, RunnersConfig config, SessionConfig sessions) {
+      SessionLogs logs, SigningKeys keys, RunnersConfig config, SessionConfig sessions, CacheTokens cacheTokens) {
+    this.cacheTokens = cacheTokens;
     this.broker = broker;
     this.links = links;
     this.jit = jit;
@@ -175,6 +178,9 @@ public class RunnerLauncher {
     env.put("CDE_HOOK_TOKEN", TunnelTokens.issue(keys.privateKey(), HOOK_AUDIENCE, runner.sessionId(),
         Duration.ofSeconds(broker.get(runner.sessionId()).maxDurationSeconds()).plusMinutes(10)));
     env.put("CDE_CALLBACK_URL", callbackUrl());
+    // For `cde cache` and the cache service: the scope is the one recorded for this session at job start.
+    env.put("CDE_CACHE_TOKEN", cacheTokens.issueForSession(runner.sessionId(),
+        Duration.ofSeconds(broker.get(runner.sessionId()).maxDurationSeconds()).plusMinutes(10)));
     env.put("CDE_SESSION_ID", runner.sessionId());
     env.put("CDE_RUNNER_NAME", runner.name());
     env.put("CDE_HOOK_STARTED_SH", startedHook);

@@ -12,7 +12,7 @@ import java.util.List;
  */
 public record WorkflowJobEvent(String action, long jobId, long runId, int runAttempt, String jobName,
     List<String> labels, String repository, boolean privateRepo, String runnerName, String workflowName,
-    String headBranch) {
+    String headBranch, String defaultBranch) {
 
   public static WorkflowJobEvent from(JsonNode payload) {
     JsonNode job = payload.path("workflow_job");
@@ -33,7 +33,8 @@ public record WorkflowJobEvent(String action, long jobId, long runId, int runAtt
         payload.path("repository").path("private").asBoolean(false),
         text(job, "runner_name"),
         text(job, "workflow_name"),
-        text(job, "head_branch"));
+        text(job, "head_branch"),
+        text(payload.path("repository"), "default_branch"));
   }
 
   private static String text(JsonNode node, String field) {

@@ -19,6 +19,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.cde.bridge.cache.archive.ArchiveIndex;
+import dev.cde.bridge.cache.archive.CacheScope;
 import dev.cde.bridge.github.api.OpenApiRequestChecker;
 import dev.cde.bridge.github.webhook.WebhookSignature;
 import dev.cde.bridge.logs.SessionLogs;
@@ -55,6 +57,8 @@ class GithubRunnersEndToEndTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final Duration SLOW = Duration.ofSeconds(40);
 
+  @Inject
+  ArchiveIndex archives;
   @Inject
   GithubJobStore store;
   @Inject
@@ -117,6 +121,7 @@ class GithubRunnersEndToEndTest {
     job.put("name", "build");
     job.put("status", action);
     job.put("runner_name", runnerName);
+    job.put("head_branch", "main");
     var l = job.putArray("labels");
     for (String label : labels) {
       l.add(label);
@@ -124,6 +129,7 @@ class GithubRunnersEndToEndTest {
     ObjectNode r = root.putObject("repository");
     r.put("full_name", repo);
     r.put("private", isPrivate);
+    r.put("default_branch", "main");
     return JSON.writeValueAsBytes(root);
   }
 
@@ -254,6 +260,9 @@ class GithubRunnersEndToEndTest {
     assertThat(log(runner.sessionId())).contains("stand-in runner: job ran")
         .containsPattern("summary: \\*\\*cde\\*\\*: ran on `" + runner.sessionId() + "` \\(1 vCPU · 2 GiB");
     assertThat(store.runner(name).orElseThrow().jobId()).isEqualTo(job); // learnt from the hook, no webhook
+    // The hook fixed the job's cache scope: repository and branches from the webhook, the ref from the runner.
+    assertThat(archives.scope(runner.sessionId())).contains(
+        new CacheScope(repo, "refs/heads/main", "refs/heads/main"));
   }
 
   @Test

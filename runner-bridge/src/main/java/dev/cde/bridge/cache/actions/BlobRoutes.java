@@ -1,0 +1,226 @@
+package dev.cde.bridge.cache.actions;
+
+import dev.cde.bridge.cache.archive.ArchiveCacheStore;
+import dev.cde.bridge.cache.archive.ArchiveEntry;
+import dev.cde.tunnel.auth.InvalidTokenException;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+import org.jboss.logging.Logger;
+
+/**
+ * The signed blob URLs of the cache service. Uploads arrive as the Azure Blob Storage SDK sends them, which is
+ * what {@code @actions/cache} uses on the URL CreateCacheEntry returned: one Put Blob for a small archive, or Put
+ * Block for each block and a Put Block List to join them. Downloads are a plain GET (with Range). Both stream
+ * between the socket and the NAS on the Vert.x router, so an archive is never held in memory, whatever its size.
+ */
+@ApplicationScoped
+public class BlobRoutes {
+  static final String PATH = "/_cde/cache/blob/";
+  static final String UPLOAD = "u:";
+  static final String DOWNLOAD = "d:";
+  /** A block list names at most 50,000 blocks of about 60 bytes each. */
+  private static final int MAX_BLOCK_LIST_BYTES = 4 << 20;
+  private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+  private static final Logger LOG = Logger.getLogger(BlobRoutes.class);
+
+  private final CacheTokens tokens;
+  private final PendingUploads uploads;
+  private final ArchiveCacheStore store;
+
+  public BlobRoutes(CacheTokens tokens, PendingUploads uploads, ArchiveCacheStore store) {
+    this.tokens = tokens;
+    this.uploads = uploads;
+    this.store = store;
+  }
+
+  void routes(@Observes Router router) {
+    router.route(PATH + ":token").order(-900).handler(this::handle);
+  }
+
+  private void handle(RoutingContext rc) {
+    HttpServerRequest req = rc.request();
+    req.pause(); // nothing is read before we know where it goes
+    String subject;
+    try {
+      subject = tokens.blobSubject(rc.pathParam("token"));
+    } catch (InvalidTokenException e) {
+      fail(rc, 403, "cde cache: " + e.getMessage());
+      return;
+    }
+    if (req.method() == HttpMethod.PUT && subject.startsWith(UPLOAD)) {
+      Optional<PendingUploads.Upload> u = uploads.get(subject.substring(UPLOAD.length()));
+      if (u.isEmpty()) {
+        fail(rc, 404, "cde cache: this upload was finalized or abandoned");
+        return;
+      }
+      upload(rc, u.get());
+    } else if ((req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD) && subject.startsWith(DOWNLOAD)) {
+      String[] parts = subject.substring(DOWNLOAD.length()).split(":", 2);
+      rc.vertx().executeBlocking(() -> store.entry(parts[0]))
+          .onSuccess(e -> download(rc, e, parts.length > 1 ? parts[1] : null))
+          .onFailure(rc::fail);
+    } else {
+      fail(rc, 405, "cde cache: " + req.method() + " is not allowed on this URL");
+    }
+  }
+
+  private void upload(RoutingContext rc, PendingUploads.Upload u) {
+    HttpServerRequest req = rc.request();
+    String comp = req.getParam("comp");
+    if (comp == null) {
+      receive(rc, u.file());
+    } else if (comp.equals("block")) {
+      String blockId = req.getParam("blockid");
+      if (blockId == null || blockId.isEmpty()) {
+        fail(rc, 400, "Put Block without blockid");
+        return;
+      }
+      rc.vertx().executeBlocking(() -> Files.createDirectories(u.blocks()))
+          .onSuccess(dir -> receive(rc, dir.resolve(blockFile(blockId))))
+          .onFailure(rc::fail);
+    } else if (comp.equals("blocklist")) {
+      req.resume();
+      req.body().onSuccess(body -> {
+        if (body.length() > MAX_BLOCK_LIST_BYTES) {
+          fail(rc, 413, "block list too long");
+          return;
+        }
+        rc.vertx().executeBlocking(() -> {
+          join(u, blockIds(body.toString(StandardCharsets.UTF_8)));
+          return null;
+        }).onSuccess(x -> created(rc)).onFailure(e -> fail(rc, 400, "cde cache: " + e.getMessage()));
+      }).onFailure(rc::fail);
+    } else {
+      fail(rc, 400, "cde cache does not take comp=" + comp);
+    }
+  }
+
+  /** Streams the request body into {@code file}, replacing what a failed try left. */
+  private void receive(RoutingContext rc, Path file) {
+    rc.vertx().fileSystem().open(file.toString(), new OpenOptions().setWrite(true).setCreate(true)
+        .setTruncateExisting(true))
+        .compose(f -> rc.request().pipeTo(f))
+        .onSuccess(x -> created(rc))
+        .onFailure(e -> {
+          LOG.debugf("cache: upload to %s failed: %s", file, e.getMessage());
+          if (!rc.response().ended()) {
+            fail(rc, 500, "cde cache: upload failed: " + e.getMessage());
+          }
+        });
+  }
+
+  /** Put Block List: the blocks in the list's order become the upload's file. Blocking (runs on a worker). */
+  private static void join(PendingUploads.Upload u, List<String> ids) throws IOException {
+    try (OutputStream out = Files.newOutputStream(u.file(), StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE)) {
+      for (String id : ids) {
+        Path block = u.blocks().resolve(blockFile(id));
+        if (!Files.exists(block)) {
+          throw new IOException("the block list names block " + id + ", which was not uploaded");
+        }
+        Files.copy(block, out);
+      }
+    }
+    try (var left = Files.list(u.blocks())) {
+      for (Path p : left.toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+    Files.deleteIfExists(u.blocks());
+  }
+
+  /** Block ids in document order, whatever list (Latest, Committed, Uncommitted) they sit in. */
+  static List<String> blockIds(String xml) throws IOException {
+    XMLInputFactory f = XMLInputFactory.newFactory();
+    f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+    f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+    List<String> ids = new ArrayList<>();
+    try {
+      XMLStreamReader r = f.createXMLStreamReader(new StringReader(xml));
+      while (r.hasNext()) {
+        if (r.next() == XMLStreamReader.START_ELEMENT && r.getLocalName().matches("Latest|Committed|Uncommitted")) {
+          ids.add(r.getElementText().strip());
+        }
+      }
+    } catch (XMLStreamException e) {
+      throw new IOException("the block list is not XML: " + e.getMessage(), e);
+    }
+    return ids;
+  }
+
+  private static String blockFile(String blockId) {
+    return HexFormat.of().formatHex(blockId.getBytes(StandardCharsets.UTF_8)) + ".block";
+  }
+
+  private void download(RoutingContext rc, Optional<ArchiveEntry> entry, String session) {
+    if (entry.isEmpty()) {
+      fail(rc, 404, "cde cache: this entry was evicted");
+      return;
+    }
+    Path file = store.file(entry.get());
+    long size = entry.get().sizeBytes();
+    long from = 0;
+    long to = size - 1;
+    String range = rc.request().getHeader("Range");
+    Matcher m = range == null ? null : RANGE.matcher(range.strip());
+    if (m != null && m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
+      if (m.group(1).isEmpty()) {
+        from = Math.max(0, size - Long.parseLong(m.group(2)));
+      } else {
+        from = Long.parseLong(m.group(1));
+        to = m.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(m.group(2)));
+      }
+      if (from > to) {
+        rc.response().setStatusCode(416).putHeader("Content-Range", "bytes */" + size).end();
+        return;
+      }
+      rc.response().setStatusCode(206).putHeader("Content-Range", "bytes " + from + "-" + to + "/" + size);
+    }
+    long length = to - from + 1;
+    rc.response().putHeader("Content-Type", "application/octet-stream").putHeader("Accept-Ranges", "bytes");
+    if (rc.request().method() == HttpMethod.HEAD) {
+      rc.response().putHeader("Content-Length", Long.toString(length)).end();
+      return;
+    }
+    rc.response().sendFile(file.toString(), from, length).onSuccess(x -> {
+      if (session != null) {
+        rc.vertx().executeBlocking(() -> {
+          store.restored(session, length);
+          return null;
+        });
+      }
+    });
+  }
+
+  private static void created(RoutingContext rc) {
+    // What Azure answers: the SDK checks the status, and reads these headers if they are there.
+    rc.response().setStatusCode(201).putHeader("x-ms-request-id", java.util.UUID.randomUUID().toString())
+        .putHeader("x-ms-version", "2024-08-04").putHeader("x-ms-request-server-encrypted", "false").end();
+  }
+
+  private static void fail(RoutingContext rc, int status, String message) {
+    rc.request().resume();
+    rc.response().setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(message + "\n");
+  }
+}

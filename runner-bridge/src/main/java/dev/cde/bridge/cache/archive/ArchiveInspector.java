@@ -1,0 +1,128 @@
+package dev.cde.bridge.cache.archive;
+
+import com.github.luben.zstd.ZstdInputStream;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Reads an archive through before it is published: an archive that does not read to its end would be a
+ * restore that fails later, in someone else's job. Archives of {@code cde cache save} are also confined: no
+ * absolute name, no {@code ..}, no link leading out of the extraction directory. Archives of {@code @actions/cache}
+ * are not confined, because that client itself names paths outside the workspace as {@code ../../.m2/...}; their
+ * writers are confined by scope instead (see docs/caching.md).
+ */
+public final class ArchiveInspector {
+  private static final byte[] ZSTD_MAGIC = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD};
+  private static final byte[] GZIP_MAGIC = {0x1F, (byte) 0x8B};
+
+  private ArchiveInspector() {
+  }
+
+  /** The archive cannot be read to its end. */
+  public static final class CorruptArchiveException extends IOException {
+    public CorruptArchiveException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** The archive names a path outside the directory it would be extracted into. */
+  public static final class UnsafeArchiveException extends IOException {
+    public UnsafeArchiveException(String message) {
+      super(message);
+    }
+  }
+
+  /** Reads the whole archive; returns the number of entries. */
+  public static long inspect(Path archive, boolean confine) throws IOException {
+    long entries = 0;
+    try (TarArchiveInputStream tar = new TarArchiveInputStream(decompressed(Files.newInputStream(archive)))) {
+      TarArchiveEntry e;
+      while ((e = tar.getNextEntry()) != null) {
+        entries++;
+        if (confine) {
+          checkConfined(e);
+        }
+        tar.transferTo(java.io.OutputStream.nullOutputStream()); // reading content through is what checks it
+      }
+    } catch (UnsafeArchiveException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new CorruptArchiveException("the archive does not read to its end: " + e.getMessage(), e);
+    }
+    return entries;
+  }
+
+  /** zstd, gzip or plain tar, by the first bytes; zstd with the long window {@code zstd --long=30} writes. */
+  public static InputStream decompressed(InputStream raw) throws IOException {
+    BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
+    in.mark(4);
+    byte[] head = in.readNBytes(4);
+    in.reset();
+    if (startsWith(head, ZSTD_MAGIC)) {
+      ZstdInputStream z = new ZstdInputStream(in);
+      z.setLongMax(31);
+      return new BufferedInputStream(z, 1 << 16);
+    }
+    if (startsWith(head, GZIP_MAGIC)) {
+      return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+    }
+    return in;
+  }
+
+  /** Throws when the entry would land, or link, outside the extraction directory. */
+  public static void checkConfined(TarArchiveEntry e) throws UnsafeArchiveException {
+    String name = e.getName();
+    if (!confined(name)) {
+      throw new UnsafeArchiveException("entry " + name + " points outside the extraction directory");
+    }
+    if (e.isSymbolicLink()) {
+      String target = e.getLinkName();
+      Path parent = Path.of(name).getParent();
+      String resolved = parent == null ? target : parent.resolve(target).toString();
+      if (target.startsWith("/") || !confined(resolved)) {
+        throw new UnsafeArchiveException("symbolic link " + name + " -> " + target + " points outside the extraction"
+            + " directory");
+      }
+    } else if (e.isLink() && !confined(e.getLinkName())) {
+      throw new UnsafeArchiveException("hard link " + name + " -> " + e.getLinkName() + " points outside the"
+          + " extraction directory");
+    }
+  }
+
+  /** Relative, and never climbing above its start however its {@code ..} fall. */
+  static boolean confined(String name) {
+    if (name.isEmpty() || name.startsWith("/") || name.startsWith("\\") || name.matches("^[A-Za-z]:.*")) {
+      return false;
+    }
+    int depth = 0;
+    for (String part : name.split("[/\\\\]")) {
+      if (part.equals("..")) {
+        depth--;
+        if (depth < 0) {
+          return false;
+        }
+      } else if (!part.isEmpty() && !part.equals(".")) {
+        depth++;
+      }
+    }
+    return true;
+  }
+
+  private static boolean startsWith(byte[] head, byte[] magic) {
+    if (head.length < magic.length) {
+      return false;
+    }
+    for (int i = 0; i < magic.length; i++) {
+      if (head[i] != magic[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,25 @@
+package dev.cde.bridge.cache.archive;
+
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+/** Runs the store's eviction and sweep on a worker thread, every {@code cde.cache.archives.sweep-every}. */
+@ApplicationScoped
+public class ArchiveSweeper {
+  private static final Logger LOG = Logger.getLogger(ArchiveSweeper.class);
+  private final ArchiveCacheStore store;
+
+  public ArchiveSweeper(ArchiveCacheStore store) {
+    this.store = store;
+  }
+
+  @Scheduled(every = "${cde.cache.archives.sweep-every:10m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  void sweep() {
+    try {
+      store.sweep();
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "cache: sweep failed: %s", e.getMessage());
+    }
+  }
+}
