@@ -42,7 +42,11 @@ public class NixBinaryCache {
     this.key = key;
     this.priority = priority;
     try {
-      Files.createDirectories(dir.resolve("nar"));
+      // nix creates nar/, log/ and realisations/ when it opens a file:// cache, and on a read-only NAS a
+      // failed mkdir makes it drop the whole substituter without a word: they must exist before any instance looks.
+      for (String sub : List.of("nar", "log", "realisations")) {
+        Files.createDirectories(dir.resolve(sub));
+      }
       Files.createDirectories(tmpDir());
       writeAtomically(dir.resolve("nix-cache-info"),
           "StoreDir: " + NarInfo.STORE_DIR + "\nWantMassQuery: 1\nPriority: " + priority + "\n", true);
