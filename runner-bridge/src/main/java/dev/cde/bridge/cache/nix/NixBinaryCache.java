@@ -10,6 +10,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -87,7 +88,17 @@ public class NixBinaryCache {
       Files.deleteIfExists(upload);
       return;
     }
+    readableByAll(upload);
     Files.move(upload, target, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Temp files are made 0600; instances read the cache as another user. */
+  private static void readableByAll(Path file) throws IOException {
+    try {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    } catch (UnsupportedOperationException notPosix) {
+      // nothing to widen
+    }
   }
 
   /** What a push of one narinfo came to. */
@@ -145,6 +156,7 @@ public class NixBinaryCache {
     Path tmp = Files.createTempFile(tmpDir(), target.getFileName().toString(), ".part");
     try {
       Files.writeString(tmp, content, StandardCharsets.UTF_8);
+      readableByAll(tmp);
       if (replace) {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } else {
