@@ -45,6 +45,7 @@ public class SessionBroker {
   private final SigningKeys keys;
   private final SessionConfig config;
   private final Event<SessionEnded> ended;
+  private final jakarta.enterprise.inject.Instance<InstanceEnvironment> extraEnv;
   // Millisecond ticks: what the database keeps, so a stored session reads back equal.
   private final Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
   private final Map<String, CompletableFuture<Session>> settling = new ConcurrentHashMap<>();
@@ -52,7 +53,8 @@ public class SessionBroker {
   private final ExecutorService workers = Executors.newCachedThreadPool(new NamedThreads("cde-session-worker-"));
 
   public SessionBroker(SessionStore store, Providers providers, AgentConnector connector, CostCalculator costs,
-      SigningKeys keys, SessionConfig config, Event<SessionEnded> ended) {
+      SigningKeys keys, SessionConfig config, Event<SessionEnded> ended,
+      jakarta.enterprise.inject.Instance<InstanceEnvironment> extraEnv) {
     this.store = store;
     this.provider = providers.active();
     this.connector = connector;
@@ -60,6 +62,7 @@ public class SessionBroker {
     this.keys = keys;
     this.config = config;
     this.ended = ended;
+    this.extraEnv = extraEnv;
   }
 
   /** Stores the session as PENDING and starts provisioning it in the background. */
@@ -214,12 +217,17 @@ public class SessionBroker {
 
   /** What the agent needs to know; never a secret of the bridge, only its public key. */
   Map<String, String> agentEnv(Session s) {
-    return Map.of(
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    for (InstanceEnvironment e : extraEnv) {
+      env.putAll(e.forSession(s.id(), Duration.ofSeconds(s.maxDurationSeconds())));
+    }
+    env.putAll(Map.of(
         "CDE_AGENT_PUBLIC_KEY", keys.publicKeyBase64(),
         "CDE_SESSION_ID", s.id(),
         // The agent's own limit is a safety net for a bridge that is gone: a minute later than ours.
         "CDE_MAX_LIFETIME_SECONDS", Long.toString(s.maxDurationSeconds() + 60),
-        "CDE_IDLE_TIMEOUT_SECONDS", Long.toString(config.agentIdleTimeout().toSeconds()));
+        "CDE_IDLE_TIMEOUT_SECONDS", Long.toString(config.agentIdleTimeout().toSeconds())));
+    return env;
   }
 
   /** Reopens the tunnel of a RUNNING session whose instance lives on (after a bridge restart or a drop). */

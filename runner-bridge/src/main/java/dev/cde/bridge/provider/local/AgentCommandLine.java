@@ -79,7 +79,9 @@ final class AgentCommandLine {
         cmd.addAll(List.of("--ro-bind", f.toString(), f.toString()));
       }
     }
-    cmd.addAll(List.of("--bind", workDir.toString(), "/workspace", "--bind", nas.toString(), "/nas",
+    // The NAS is read-only inside: instances read the caches directly but write them only through the bridge,
+    // which checks and signs what goes in (docs/caching.md).
+    cmd.addAll(List.of("--bind", workDir.toString(), "/workspace", "--ro-bind", nas.toString(), "/nas",
         "--chdir", "/workspace", "--setenv", "HOME", "/workspace", "--"));
     cmd.addAll(agent);
     return cmd;

@@ -49,11 +49,15 @@ public class LocalProvider implements InstanceProvider {
   private volatile Boolean sandboxed;
 
   private final Optional<Path> sourceRoot;
+  /** The NAS as instances see it: {@code cde.cache.root}, not necessarily under the bridge's home. */
+  private final Path nas;
 
-  public LocalProvider(LocalConfig config, BridgeHome home, dev.cde.bridge.home.HomeConfig homeConfig) {
+  public LocalProvider(LocalConfig config, BridgeHome home, dev.cde.bridge.home.HomeConfig homeConfig,
+      dev.cde.bridge.cache.CacheRoot cacheRoot) {
     this.config = config;
     this.home = home;
     this.sourceRoot = homeConfig.root();
+    this.nas = cacheRoot.root();
   }
 
   @Override
@@ -112,9 +116,10 @@ public class LocalProvider implements InstanceProvider {
     Process process;
     try {
       Files.createDirectories(workDir);
+      Files.createDirectories(nas);
       port = freeLoopbackPort();
       boolean sandbox = sandboxed();
-      List<String> cmd = sandbox ? AgentCommandLine.sandboxed(agent, workDir, home.nas(), AgentCommandLine.hostRoot(), home.root()) : agent;
+      List<String> cmd = sandbox ? AgentCommandLine.sandboxed(agent, workDir, nas, AgentCommandLine.hostRoot(), home.root()) : agent;
       ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       Map<String, String> env = pb.environment();
@@ -124,7 +129,7 @@ public class LocalProvider implements InstanceProvider {
       env.put("CDE_BIND", "127.0.0.1");
       env.put("HOME", sandbox ? "/workspace" : workDir.toString());
       env.put("CDE_WORKSPACE", sandbox ? "/workspace" : workDir.toString());
-      env.put("CDE_NAS", sandbox ? "/nas" : home.nas().toString());
+      env.put("CDE_NAS", sandbox ? "/nas" : nas.toString());
       process = pb.start();
     } catch (IOException e) {
       deleteTree(workDir);

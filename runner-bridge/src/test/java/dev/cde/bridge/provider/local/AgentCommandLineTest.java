@@ -27,7 +27,7 @@ class AgentCommandLineTest {
         Path.of("/h/nas"), root, Path.of("/h"));
     assertThat(String.join(" ", cmd)).isEqualTo("bwrap --die-with-parent --unshare-pid --unshare-ipc --unshare-uts"
         + " --symlink usr/bin /bin --ro-bind /etc /etc --ro-bind /usr /usr"
-        + " --dev /dev --proc /proc --tmpfs /tmp --tmpfs /h --bind /h/instances/s-1 /workspace --bind /h/nas /nas"
+        + " --dev /dev --proc /proc --tmpfs /tmp --tmpfs /h --bind /h/instances/s-1 /workspace --ro-bind /h/nas /nas"
         + " --chdir /workspace --setenv HOME /workspace -- java -jar a.jar");
     assertThat(AgentCommandLine.hostRoot()).extracting(AgentCommandLine.RootEntry::name).contains("usr", "etc");
     assertThat(cmd).doesNotContain("--unshare-net", "--unshare-all", "--new-session");

@@ -1,0 +1,29 @@
+package dev.cde.bridge.cache.nix;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** The nix binary cache on the NAS ({@code <cde.cache.root>/nix}); see docs/caching.md. */
+@ConfigMapping(prefix = "cde.cache.nix")
+public interface NixCacheConfig {
+  /** The secret key in nix's {@code name:base64} format; made on first start if missing. */
+  Optional<Path> keyFile();
+
+  /** The name of a key the bridge makes itself (the part before ':' in trusted-public-keys). */
+  @WithDefault("cde-bridge-1")
+  String keyName();
+
+  /** nix-cache-info's Priority: lower wins; cache.nixos.org has 40, so instances ask the NAS first. */
+  @WithDefault("30")
+  int priority();
+
+  /** The largest NAR one push may upload. */
+  @WithDefault("8G")
+  MemorySize maxNarSize();
+
+  /** How instances reach the bridge to push; by default the bridge's own loopback address. */
+  Optional<String> pushUrl();
+}
