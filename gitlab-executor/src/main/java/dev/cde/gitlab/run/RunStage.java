@@ -41,6 +41,10 @@ public final class RunStage {
   private static final OutputStream OUT = new FileOutputStream(FileDescriptor.out);
   private static final OutputStream ERR = new FileOutputStream(FileDescriptor.err);
 
+  private static final byte[] NIX_PUSH = ("command -v cde-nix-push >/dev/null 2>&1 || exit 0\n"
+      + "cde-nix-push || echo 'cde: pushing nix paths to the cache failed' >&2\n"
+      + "exit 0\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
   private RunStage() {}
 
   /** Returns the exit code for gitlab-runner: 0, or the build failure code (the script's code in the file). */
@@ -80,6 +84,10 @@ public final class RunStage {
       code = execute(tunnel, session.id(), path, cancelled, err);
       timings.mark("script ran");
       if (ExecutorContract.LAST_STAGE.equals(stage)) {
+        // What the job built with nix goes to the bridge's binary cache (docs/caching.md), so the next
+        // instance substitutes it; an image without nix skips this silently.
+        String push = place(tunnel, env.sessionName(), "cde-nix-push", NIX_PUSH);
+        execute(tunnel, session.id(), push, cancelled, err);
         reportCost(bridge, session, err);
       }
     }
