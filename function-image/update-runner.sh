@@ -105,7 +105,7 @@ if [ -z "$published" ] && [ -z "$notes" ] && [ "$unverified" = false ]; then
 fi
 if [ -n "$notes" ]; then
   [ -f "$notes" ] || die "$notes: no such file"
-  published=$(sha_from_notes "$notes")
+  published=$(sha_from_notes "$notes" || true)
   [ -n "$published" ] || die "$notes has no 'BEGIN SHA linux-x64' checksum"
 fi
 if [ -n "$published" ]; then
@@ -120,7 +120,9 @@ fi
 # A runner tarball, not an HTML error page or another package.
 listing=$(tar -tzf "$tarball" 2>/dev/null) || die "$tarball is not a gzip'd tar archive"
 for f in run.sh config.sh bin/Runner.Listener; do
-  printf '%s\n' "$listing" | grep -qx "\(\./\)\?$f" || die "$tarball has no $f: not an Actions runner package"
+  # A here-string, not a pipe: grep -q stops at the first match, and the real runner lists thousands of
+  # files, so a writer into a pipe would die of SIGPIPE and pipefail would call that a failure.
+  grep -qx "\(\./\)\?$f" <<< "$listing" || die "$tarball has no $f: not an Actions runner package"
 done
 
 old_version=$(sed -n 's/^ARG RUNNER_VERSION=//p' "$containerfile")
