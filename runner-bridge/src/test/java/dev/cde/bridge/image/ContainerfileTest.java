@@ -68,8 +68,8 @@ class ContainerfileTest {
   @Test
   void entrypointStartsTheAgentUnderTiniAsTheLocalProviderDoes() throws Exception {
     List<String> entrypoint = Containerfile.read().entrypoint();
-    assertThat(entrypoint.subList(0, 2)).containsExactly("/usr/bin/tini", "--");
-    assertThat(entrypoint.subList(2, entrypoint.size()))
+    assertThat(entrypoint.subList(0, 3)).containsExactly("/usr/bin/tini", "-s", "--");
+    assertThat(entrypoint.subList(3, entrypoint.size()))
         .isEqualTo(AgentJvm.command("/opt/cde/jre/bin/java", JAR, AgentJvm.archiveOf(JAR)));
   }
 
