@@ -26,15 +26,13 @@ final class AgentProcess implements AutoCloseable {
   final CompletableFuture<Integer> exited;
 
   AgentProcess(Map<String, String> extraEnv) throws Exception {
+    this(defaultCommand(), extraEnv);
+  }
+
+  /** The agent started by {@code command} (another JVM, other flags), with the test's key and session. */
+  AgentProcess(List<String> command, Map<String, String> extraEnv) throws Exception {
     this.port = freePort();
-    File jar = new File("target/cde-agent.jar");
-    if (!jar.isFile()) {
-      throw new IllegalStateException("target/cde-agent.jar is missing: run the package phase first");
-    }
-    // The same flags the local provider uses: C1 only, serial GC, the build's class-data archive.
-    ProcessBuilder pb = new ProcessBuilder("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-XX:SharedArchiveFile=target/cde-agent.jsa", "-Xshare:auto", "-jar", jar.getAbsolutePath())
-        .redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().put("PORT", Integer.toString(port));
     pb.environment().put("CDE_BIND", "127.0.0.1");
     pb.environment().put("CDE_AGENT_PUBLIC_KEY", TunnelTokens.encodePublicKey(keys.getPublic()));
@@ -73,6 +71,16 @@ final class AgentProcess implements AutoCloseable {
     drain.setDaemon(true);
     drain.start();
     exited = process.onExit().thenApply(Process::exitValue);
+  }
+
+  /** The same flags the local provider uses: C1 only, serial GC, the build's class-data archive. */
+  static List<String> defaultCommand() {
+    File jar = new File("target/cde-agent.jar");
+    if (!jar.isFile()) {
+      throw new IllegalStateException("target/cde-agent.jar is missing: run the package phase first");
+    }
+    return List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:SharedArchiveFile=target/cde-agent.jsa",
+        "-Xshare:auto", "-jar", jar.getAbsolutePath());
   }
 
   String token() {

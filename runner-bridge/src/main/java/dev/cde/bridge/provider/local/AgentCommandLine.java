@@ -1,5 +1,6 @@
 package dev.cde.bridge.provider.local;
 
+import dev.cde.bridge.provider.AgentJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,21 +15,12 @@ final class AgentCommandLine {
   }
 
   /**
-   * The JVM flags favour start-up time and a small footprint: the agent is short-lived and mostly idle.
-   * The class-data archive built next to the jar (docs/agent.md) roughly halves the start; the JVM
-   * ignores it, with -Xshare:auto, if it was made by another JVM build.
+   * The agent's JVM command ({@link AgentJvm}), with the class-data archive built next to the jar
+   * (docs/agent.md) when there is one: it roughly halves the start.
    */
   static List<String> javaAgent(String java, Path agentJar) {
-    List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k"));
-    Path archive = agentJar.resolveSibling(agentJar.getFileName().toString().replaceFirst("\\.jar$", ".jsa"));
-    if (Files.isRegularFile(archive)) {
-      cmd.add("-XX:SharedArchiveFile=" + archive);
-      cmd.add("-Xshare:auto");
-      cmd.add("-Xlog:cds=off");
-      cmd.add("-Xlog:cds+dynamic=off");
-    }
-    cmd.addAll(List.of("-jar", agentJar.toString()));
-    return cmd;
+    Path archive = AgentJvm.archiveOf(agentJar);
+    return AgentJvm.command(java, agentJar, Files.isRegularFile(archive) ? archive : null);
   }
 
   /** Where the agent jar is looked for when {@code cde.local.agent-jar} is not set. */

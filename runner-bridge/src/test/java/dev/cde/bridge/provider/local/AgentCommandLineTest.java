@@ -18,6 +18,15 @@ class AgentCommandLineTest {
   }
 
   @Test
+  void classDataArchiveNextToTheJarIsUsed(@TempDir Path tmp) throws Exception {
+    Path jar = Files.createFile(tmp.resolve("cde-agent.jar"));
+    Files.createFile(tmp.resolve("cde-agent.jsa"));
+    assertThat(AgentCommandLine.javaAgent("java", jar)).containsExactly("java", "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC", "-Xss512k", "-XX:SharedArchiveFile=" + tmp.resolve("cde-agent.jsa"), "-Xshare:auto",
+        "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-jar", jar.toString());
+  }
+
+  @Test
   void sandboxedCommandSharesTheNetworkAndKeepsTheControllingTerminal() {
     List<AgentCommandLine.RootEntry> root = List.of(new AgentCommandLine.RootEntry("bin", "usr/bin"),
         new AgentCommandLine.RootEntry("dev", null), new AgentCommandLine.RootEntry("etc", null),
