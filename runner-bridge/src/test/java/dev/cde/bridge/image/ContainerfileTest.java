@@ -111,12 +111,27 @@ class ContainerfileTest {
   }
 
   @Test
+  void everyDownloadIsCheckedBeforeUse() throws Exception {
+    List<String> downloads = Containerfile.read().all("RUN").stream().filter(r -> r.contains("curl ") && r.contains(" -o ")).toList();
+    assertThat(downloads).hasSizeGreaterThanOrEqualTo(2); // the Actions runner and gitlab-runner
+    assertThat(downloads).allSatisfy(r -> assertThat(r).contains("sha256sum -c"));
+  }
+
+  @Test
   void buildContextAdmitsWhatTheContainerfileCopies() throws Exception {
     List<String> ignore = Files.readAllLines(Containerfile.DIR.resolve(".dockerignore"));
+    // The sources of each COPY from the context: its words but flags (--chmod=...) and the destination.
     List<String> fromContext = Containerfile.read().all("COPY").stream().filter(c -> !c.startsWith("--from="))
-        .map(c -> c.split(" ")[0]).toList();
-    assertThat(fromContext).containsExactly("agent/target/cde-agent.jar");
-    assertThat(ignore).contains("*", "!agent/target/cde-agent.jar");
+        .flatMap(c -> {
+          List<String> words = java.util.Arrays.stream(c.trim().split("\\s+")).filter(w -> !w.startsWith("--")).toList();
+          return words.subList(0, words.size() - 1).stream();
+        }).toList();
+    assertThat(fromContext).contains("agent/target/cde-agent.jar", "nix/nix.conf", "nix/cde-nix-push");
+    assertThat(ignore).contains("*");
+    assertThat(ignore).as("everything else stays out of the context, but what is copied must be let in")
+        .containsAll(fromContext.stream().map(f -> "!" + f).toList());
+    assertThat(fromContext).allSatisfy(f -> assertThat(Containerfile.DIR.resolve(f).toString()).satisfiesAnyOf(
+        x -> assertThat(f).startsWith("agent/target/"), x -> assertThat(Containerfile.DIR.resolve(f)).isRegularFile()));
   }
 
   @Test
