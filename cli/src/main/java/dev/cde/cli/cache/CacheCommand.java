@@ -48,9 +48,12 @@ public final class CacheCommand implements Runnable {
     }
   }
 
-  /** {@code ~} and {@code ~/x} as a shell would expand them; anything else relative to the working directory. */
+  /**
+   * {@code ~} and {@code ~/x} as a shell would expand them ({@code $HOME}, which a sandbox may set apart from the
+   * account's home that Java's {@code user.home} reads); anything else relative to the working directory.
+   */
   static Path resolve(String path) {
-    String home = System.getProperty("user.home");
+    String home = env.getOrDefault("HOME", System.getProperty("user.home"));
     if (path.equals("~")) {
       return Path.of(home);
     }
