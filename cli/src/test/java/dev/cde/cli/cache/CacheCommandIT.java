@@ -89,6 +89,37 @@ class CacheCommandIT {
     assertThat(isolated.code()).isZero();
   }
 
+  /**
+   * action/cache's scripts as GitHub's runner runs them: inputs in INPUT_*, outputs and state appended to the
+   * GITHUB_OUTPUT and GITHUB_STATE files, state given back to the post step as STATE_*, `cde` on PATH.
+   */
+  @Test
+  void theActionRestoresAtItsStepAndSavesInItsPostStep() throws Exception {
+    String scope = "{\"repository\":\"octo/action\",\"ref\":\"refs/heads/main\",\"defaultRef\":\"refs/heads/main\"}";
+    String action = RealBridge.root().resolve("action/cache").toString();
+    // The runner passes inputs with dashes (INPUT_RESTORE-KEYS), which sh cannot export: env(1) can.
+    String runner = "mkdir -p bin && printf '#!/bin/sh\\nexec " + CDE + " \"$@\"\\n' > bin/cde && chmod +x bin/cde"
+        + " && export PATH=$PWD/bin:$PATH && : > out1 && : > state1 && : > out2 && : > state2";
+    String inputs = "env INPUT_KEY=m2-abc INPUT_RESTORE-KEYS=m2- \"INPUT_PATH=$(printf '%s\\n' '~/.m2/repository'"
+        + " build/out)\" INPUT_FAIL-ON-CACHE-MISS=false INPUT_LOOKUP-ONLY=false";
+    String step = "GITHUB_OUTPUT=$PWD/out1 GITHUB_STATE=$PWD/state1 " + inputs + " node " + action + "/main.js"
+        + " && cat out1";
+    String post = "env $(sed 's/^/STATE_/' state1) node " + action + "/post.js";
+    String first = session(scope);
+    Result saved = sh(first, runner + " && mkdir -p .m2/repository/org build/out && echo jar > .m2/repository/org/a.jar"
+        + " && echo bin > build/out/b && " + step + " && " + post);
+    assertThat(saved.code()).as(saved.out() + saved.err()).isZero();
+    assertThat(saved.out()).contains("cache-hit=false").contains("cde cache: saved m2-abc: 2 files");
+
+    String second = session(scope);
+    Result restored = sh(second, runner + " && " + step + " && cat .m2/repository/org/a.jar build/out/b && " + post
+        + " && GITHUB_OUTPUT=$PWD/out2 GITHUB_STATE=$PWD/state2 env INPUT_KEY=other INPUT_PATH=build/out"
+        + " INPUT_FAIL-ON-CACHE-MISS=true node " + action + "/main.js; echo rc=$?; cat out2");
+    assertThat(restored.out()).as(restored.err()).containsSubsequence("cache-hit=true", "jar", "bin",
+        "m2-abc was restored exactly; not saving it again", "::error::cde cache restore failed (exit 7)", "rc=1",
+        "cache-hit=false");
+  }
+
   @Test
   void outsideASessionRestoreGoesOnColdAndSaveWarns() throws Exception {
     Path dir = Files.createTempDirectory("cde-cache-it");
