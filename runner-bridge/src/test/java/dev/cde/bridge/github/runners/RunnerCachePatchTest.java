@@ -29,9 +29,11 @@ class RunnerCachePatchTest {
     assertThat(r.code).as(r.out).isZero();
     byte[] after = Files.readAllBytes(dll);
     assertThat(after).hasSameSizeAs(before);
-    String text = new String(after, StandardCharsets.UTF_16LE);
-    assertThat(text).contains("ACTIONS_CACHE_ORL", "ACTIONS_CACHE_SERVICE_X2", "ACTIONS_RESULTS_URL",
-        "ACTIONS_RUNTIME_TOKEN").doesNotContain("ACTIONS_CACHE_URL", "ACTIONS_CACHE_SERVICE_V2");
+    // Bytes as Latin-1 text, so that a UTF-16LE literal is found at any offset, odd ones included.
+    String bytes = new String(after, StandardCharsets.ISO_8859_1);
+    assertThat(bytes).contains(latin1("ACTIONS_CACHE_ORL"), latin1("ACTIONS_CACHE_SERVICE_X2"),
+        latin1("ACTIONS_RESULTS_URL"), latin1("ACTIONS_RUNTIME_TOKEN"), latin1("actions_uses_cache_service_v2"))
+        .doesNotContain(latin1("ACTIONS_CACHE_URL"), latin1("ACTIONS_CACHE_SERVICE_V2"));
     assertThat(run(dll.toString()).out).contains("already patched");
     assertThat(Files.readAllBytes(dll)).isEqualTo(after);
   }
@@ -61,6 +63,10 @@ class RunnerCachePatchTest {
       b.write(0);
     }
     return b.toByteArray();
+  }
+
+  private static String latin1(String s) {
+    return new String(utf16(s), StandardCharsets.ISO_8859_1);
   }
 
   private static byte[] utf16(String s) {
