@@ -1,4 +1,5 @@
-# Runs in the session's workspace (see bench/cache.sh, which prepends CDE= and ROUNDS=).
+# Run by bench/cache.sh in an empty directory, with CDE (the cde command), ROUNDS, CDE_CACHE_TOKEN and
+# CDE_CALLBACK_URL set.
 set -euo pipefail
 now() { date +%s.%N; }
 since() { python3 -c "import sys; print('%.2f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$1" "$(now)"; }

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs a shell script in a fresh session that has a cache scope, the way a GitLab job's script runs: created
  * through the API with {@code cacheScope}, the script on an exec channel relayed by the bridge (which adds the
- * session's {@code CDE_CACHE_TOKEN} and {@code CDE_CALLBACK_URL}). For bench/cache.sh, so that {@code cde cache}
- * and its tar/zstd baseline are timed side by side in the same instance.
+ * session's {@code CDE_CACHE_TOKEN} and {@code CDE_CALLBACK_URL}). bench/cache.sh uses it to obtain a session's
+ * cache token from its own throwaway bridge.
  * Usage: InSession BRIDGE_URL API_TOKEN_FILE REPOSITORY SCRIPT_FILE
  */
 public final class InSession {
@@ -57,13 +57,11 @@ public final class InSession {
       ch.handler(b -> System.out.print(b.toString()));
       ch.errHandler(b -> System.err.print(b.toString()));
       ch.exitHandler(s -> exit.complete(s.code() == null ? 125 : s.code()));
-      code = exit.get(2, TimeUnit.HOURS);
+      code = exit.get(5, TimeUnit.MINUTES);
       Thread.sleep(200);
       System.out.flush();
       tunnel.close("done");
     } finally {
-      http.send(HttpRequest.newBuilder(URI.create(bridge + "/api/v1/sessions/" + id))
-          .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.discarding());
       vertx.close();
     }
     System.exit(code);

@@ -15,6 +15,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -118,7 +119,9 @@ public final class CacheArchive {
   private static void meta(TarArchiveEntry e, Path p, BasicFileAttributes a) {
     e.setModTime(a.lastModifiedTime());
     try {
-      e.setMode((e.isDirectory() ? 040000 : 0100000) | mode(Files.getPosixFilePermissions(p)));
+      Set<PosixFilePermission> perms = a instanceof PosixFileAttributes posix ? posix.permissions()
+          : Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
+      e.setMode((e.isDirectory() ? 040000 : 0100000) | mode(perms));
     } catch (IOException | UnsupportedOperationException ex) {
       // no POSIX permissions here: the tar default (0644/0755) it is
     }
@@ -136,12 +139,16 @@ public final class CacheArchive {
       roots.add(p.toAbsolutePath().normalize());
     }
     List<String[]> links = new ArrayList<>();
+    // Directories made and checked once each: a Maven repository has ~5 files per directory, and checking a
+    // directory's real path costs a stat per component.
+    java.util.Set<Path> checked = new java.util.HashSet<>();
     List<Object[]> dirTimes = new ArrayList<>();
     long files = 0;
     byte[] buf = new byte[BUFFER];
     ZstdInputStream z = new ZstdInputStream(new BufferedInputStream(raw, BUFFER));
     z.setLongMax(31);
-    try (TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(z, BUFFER))) {
+    try (TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(z, BUFFER));
+        ParallelWriter writers = new ParallelWriter()) {
       TarArchiveEntry e;
       while ((e = tar.getNextEntry()) != null) {
         String name = e.getName();
@@ -168,26 +175,29 @@ public final class CacheArchive {
           throw new UnsafeEntryException("entry " + name + " is neither a file, a directory nor a symbolic link");
         }
         Path parent = e.isDirectory() ? target : target.getParent();
-        Files.createDirectories(parent);
-        checkInside(root, parent, name);
+        if (checked.add(parent)) {
+          Files.createDirectories(parent);
+          checkInside(root, parent, name);
+        }
         if (e.isDirectory()) {
           dirTimes.add(new Object[] {target, e.getLastModifiedTime(), e.getMode()});
           continue;
         }
-        if (Files.isSymbolicLink(target)) {
-          Files.delete(target); // replaced, not written through
+        int mode = (e.getMode() & 07777) == 0644 ? 0 : e.getMode();
+        FileTime mtime = e.getLastModifiedTime();
+        if (e.getSize() <= SMALL_FILE) {
+          // Small files (nearly all of a dependency cache) are written by a few threads while this one reads on:
+          // per file it is open, write, close and a time stamp, which one thread would do one after the other.
+          byte[] content = tar.readNBytes((int) e.getSize());
+          writers.submit(target, content, mode, mtime);
+        } else {
+          writers.awaitPath(target);
+          writeFile(target, tar, buf, mode, mtime);
         }
-        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-          int n;
-          while ((n = tar.read(buf)) > 0) {
-            out.write(buf, 0, n);
-          }
-        }
-        restoreMeta(target, e.getMode(), e.getLastModifiedTime());
         files++;
       }
     }
+    // Every file is written (the writers were closed, which waits for them) before any link is made.
     for (String[] l : links) {
       Path root = roots.get(Integer.parseInt(l[0]));
       Path at = Path.of(l[1]);
@@ -207,6 +217,105 @@ public final class CacheArchive {
       restoreMeta((Path) d[0], (Integer) d[2], (FileTime) d[1]);
     }
     return files;
+  }
+
+  /** Larger files are streamed by the reading thread itself, so at most this much per file sits in memory. */
+  private static final int SMALL_FILE = 1 << 20;
+  private static final ThreadLocal<byte[]> COPY_BUFFER = ThreadLocal.withInitial(() -> new byte[BUFFER]);
+
+  /** Writes one file, replacing (never writing through) a link already at its place. */
+  private static void writeFile(Path target, InputStream content, byte[] buf, int mode, FileTime mtime)
+      throws IOException {
+    OutputStream out;
+    try {
+      out = Files.newOutputStream(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+          StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    } catch (java.nio.file.FileSystemException ex) {
+      if (!Files.isSymbolicLink(target)) {
+        throw ex;
+      }
+      Files.delete(target); // a link already there is replaced, never written through (O_NOFOLLOW said ELOOP)
+      out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS);
+    }
+    try (OutputStream o = out) {
+      int n;
+      while ((n = content.read(buf)) > 0) {
+        o.write(buf, 0, n);
+      }
+    }
+    // 0644 is what a new file gets under the usual umask: no chmod then (tar run by a user applies the umask
+    // too), one syscall less for nearly every file of a dependency cache.
+    restoreMeta(target, mode, mtime);
+  }
+
+  /**
+   * Writes small files on a few threads, with at most {@link #IN_FLIGHT} bytes waiting; the first failure is
+   * rethrown to the reading thread. A path seen again waits for its earlier write (a tar may hold a name twice;
+   * the last one wins, as with tar).
+   */
+  private static final class ParallelWriter implements AutoCloseable {
+    private static final int IN_FLIGHT = 64 << 20;
+    private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors())), r -> {
+          Thread t = new Thread(r, "cde-cache-writer");
+          t.setDaemon(true);
+          return t;
+        });
+    private final java.util.concurrent.Semaphore budget = new java.util.concurrent.Semaphore(IN_FLIGHT);
+    private final java.util.Map<Path, java.util.concurrent.Future<?>> pending =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile IOException failed;
+
+    void submit(Path target, byte[] content, int mode, FileTime mtime) throws IOException {
+      check();
+      awaitPath(target);
+      int cost = Math.max(content.length, 1);
+      budget.acquireUninterruptibly(cost);
+      pending.put(target, pool.submit(() -> {
+        try {
+          writeFile(target, new java.io.ByteArrayInputStream(content), COPY_BUFFER.get(), mode, mtime);
+        } catch (IOException ex) {
+          failed = ex;
+        } finally {
+          budget.release(cost);
+          pending.remove(target);
+        }
+      }));
+    }
+
+    void awaitPath(Path target) throws IOException {
+      java.util.concurrent.Future<?> f = pending.get(target);
+      if (f != null) {
+        try {
+          f.get();
+        } catch (InterruptedException | java.util.concurrent.ExecutionException ex) {
+          throw new IOException("writing " + target + " failed: " + ex, ex);
+        }
+      }
+      check();
+    }
+
+    private void check() throws IOException {
+      if (failed != null) {
+        throw failed;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      pool.shutdown();
+      try {
+        if (!pool.awaitTermination(1, java.util.concurrent.TimeUnit.HOURS)) {
+          throw new IOException("writing the restored files did not finish");
+        }
+      } catch (InterruptedException ex) {
+        pool.shutdownNow();
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while writing the restored files", ex);
+      }
+      check();
+    }
   }
 
   /** A file is written only where the real directory is inside the real root (a link already there counts). */

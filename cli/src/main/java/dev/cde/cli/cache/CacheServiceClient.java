@@ -8,8 +8,6 @@ import dev.cde.cli.ExitCodes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The bridge's cache service as {@code cde cache} speaks it: the same Twirp calls {@code @actions/cache} makes
@@ -51,19 +48,25 @@ final class CacheServiceClient {
         r.path("signed_download_url").asText())) : Optional.empty();
   }
 
-  /** The archive's bytes, as they arrive. */
+  /**
+   * The archive's bytes, as they arrive. HttpURLConnection, not HttpClient: a plain blocking stream is what the
+   * extractor reads, and HttpClient's body subscriber adds a queue and a copy per 16 KiB.
+   */
   InputStream download(String url) {
-    HttpResponse<InputStream> r = send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-        HttpResponse.BodyHandlers.ofInputStream());
-    if (r.statusCode() != 200) {
-      try (InputStream in = r.body()) {
-        throw new CliException(ExitCodes.INTERNAL, "the bridge answered " + r.statusCode() + " to the download: "
-            + new String(in.readNBytes(500)).strip());
-      } catch (IOException e) {
-        throw new CliException(ExitCodes.INTERNAL, "the bridge answered " + r.statusCode() + " to the download");
+    try {
+      java.net.HttpURLConnection c = (java.net.HttpURLConnection) URI.create(url).toURL().openConnection();
+      c.setConnectTimeout(10_000);
+      c.setReadTimeout(300_000);
+      int status = c.getResponseCode();
+      if (status != 200) {
+        InputStream err = c.getErrorStream();
+        String body = err == null ? "" : new String(err.readNBytes(500)).strip();
+        throw new CliException(ExitCodes.INTERNAL, "the bridge answered " + status + " to the download: " + body);
       }
+      return c.getInputStream();
+    } catch (IOException e) {
+      throw unreachable(e);
     }
-    return r.body();
   }
 
   /** The upload URL, or why not (the key exists: keys are immutable). */
@@ -83,52 +86,46 @@ final class CacheServiceClient {
 
   /**
    * Streams what {@code writer} writes to the upload URL (chunked: the size is known only at the end), so the
-   * archive is never held in memory nor written to a temp file. Returns the writer's result and the bytes sent.
+   * archive is never held in memory nor written to a temp file: the writer writes into the socket. Returns the
+   * writer's result and the bytes sent.
    */
   <T> Uploaded<T> upload(String url, BodyWriter<T> writer) throws IOException {
-    PipedInputStream in = new PipedInputStream(1 << 20);
-    PipedOutputStream pipe = new PipedOutputStream(in);
-    long[] sent = {0};
-    CompletableFuture<T> written = CompletableFuture.supplyAsync(() -> {
-      try (OutputStream out = new OutputStream() {
-        @Override
-        public void write(int b) throws IOException {
-          pipe.write(b);
-          sent[0]++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          pipe.write(b, off, len);
-          sent[0] += len;
-        }
-
-        @Override
-        public void close() throws IOException {
-          pipe.close();
-        }
-      }) {
-        return writer.write(out);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
-    HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url))
-        .header("x-ms-blob-type", "BlockBlob").header("Content-Type", "application/octet-stream")
-        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> in)).build(), HttpResponse.BodyHandlers.ofString());
-    T result;
+    java.net.HttpURLConnection c;
     try {
-      result = written.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      Throwable c = e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause();
-      if (c instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException(String.valueOf(c), c);
+      c = (java.net.HttpURLConnection) URI.create(url).toURL().openConnection();
+      c.setRequestMethod("PUT");
+      c.setDoOutput(true);
+      c.setChunkedStreamingMode(1 << 20);
+      c.setConnectTimeout(10_000);
+      c.setReadTimeout(600_000);
+      c.setRequestProperty("x-ms-blob-type", "BlockBlob");
+      c.setRequestProperty("Content-Type", "application/octet-stream");
+      c.connect();
+    } catch (IOException e) {
+      throw unreachable(e);
     }
-    if (r.statusCode() / 100 != 2) {
-      throw new CliException(ExitCodes.INTERNAL, "the bridge answered " + r.statusCode() + " to the upload: "
-          + r.body().strip());
+    long[] sent = {0};
+    T result;
+    try (OutputStream socket = c.getOutputStream(); OutputStream out = new java.io.FilterOutputStream(socket) {
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        socket.write(b, off, len);
+        sent[0] += len;
+      }
+
+      @Override
+      public void write(int b) throws IOException {
+        socket.write(b);
+        sent[0]++;
+      }
+    }) {
+      result = writer.write(out);
+    }
+    int status = c.getResponseCode();
+    if (status / 100 != 2) {
+      InputStream err = c.getErrorStream();
+      throw new CliException(ExitCodes.INTERNAL, "the bridge answered " + status + " to the upload: "
+          + (err == null ? "" : new String(err.readNBytes(500)).strip()));
     }
     return new Uploaded<>(result, sent[0]);
   }
@@ -169,12 +166,16 @@ final class CacheServiceClient {
     try {
       return http.send(req, handler);
     } catch (IOException e) {
-      // The URL may carry a signed token: say where, not what.
-      throw new CliException(ExitCodes.BRIDGE_UNREACHABLE, "cannot reach the bridge at " + base + ": "
-          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+      throw unreachable(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCodes.INTERRUPTED, "interrupted");
     }
+  }
+
+  /** The URL may carry a signed token: say where (the bridge), not what. */
+  private CliException unreachable(IOException e) {
+    return new CliException(ExitCodes.BRIDGE_UNREACHABLE, "cannot reach the bridge at " + base + ": "
+        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
   }
 }

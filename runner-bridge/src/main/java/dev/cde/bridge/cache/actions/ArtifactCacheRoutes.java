@@ -86,7 +86,7 @@ public class ArtifactCacheRoutes {
         return;
       }
       route(rc, session, scope.get(), resource);
-    }).onFailure(rc::fail);
+    }).onFailure(e -> internal(rc, e));
   }
 
   private void route(RoutingContext rc, String session, CacheScope scope, String resource) {
@@ -130,7 +130,7 @@ public class ArtifactCacheRoutes {
           json(rc, 200, JSON.createObjectNode().put("cacheKey", match.get().entry().key())
               .put("scope", match.get().entry().ref()).put("cacheVersion", version)
               .put("archiveLocation", base(rc) + BlobRoutes.PATH + blob));
-        }).onFailure(rc::fail);
+        }).onFailure(e -> internal(rc, e));
   }
 
   private void reserve(RoutingContext rc, String session, CacheScope scope, JsonNode body) {
@@ -156,7 +156,7 @@ public class ArtifactCacheRoutes {
       long id = ids.incrementAndGet();
       reserved.put(id, new Reserved(u, new ConcurrentHashMap<>()));
       json(rc, 201, JSON.createObjectNode().put("cacheId", id));
-    }).onFailure(rc::fail);
+    }).onFailure(e -> internal(rc, e));
   }
 
   /** One chunk at its offset; chunks may come in any order, several at a time, each on its own file handle. */
@@ -234,12 +234,22 @@ public class ArtifactCacheRoutes {
       } catch (IOException e) {
         json(rc, 400, error("the request body is not JSON"));
       }
-    }).onFailure(rc::fail);
+    }).onFailure(e -> internal(rc, e));
   }
 
   /** Where the client reached this bridge is where it reaches the blobs too. */
   private static String base(RoutingContext rc) {
     return rc.request().scheme() + "://" + rc.request().getHeader("Host");
+  }
+
+  /**
+   * Not {@code rc.fail}: Quarkus's failure handler logs the request's path, which here holds the session's token.
+   */
+  private static void internal(RoutingContext rc, Throwable e) {
+    LOG.errorf("cache: the REST cache protocol failed: %s", e.toString());
+    if (!rc.response().ended()) {
+      json(rc, 500, error("cde cache: " + e.getMessage()));
+    }
   }
 
   private static ObjectNode error(String message) {
