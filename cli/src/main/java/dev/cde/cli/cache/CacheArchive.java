@@ -177,7 +177,11 @@ public final class CacheArchive {
         Path parent = e.isDirectory() ? target : target.getParent();
         if (checked.add(parent)) {
           Files.createDirectories(parent);
-          checkInside(root, parent, name);
+          if (!rest.isEmpty()) {
+            // A --path that is a single file lands in the directory the user named; anything below a path must
+            // stay below it.
+            checkInside(root, parent, name);
+          }
         }
         if (e.isDirectory()) {
           dirTimes.add(new Object[] {target, e.getLastModifiedTime(), e.getMode()});

@@ -35,15 +35,17 @@ class CacheArchiveTest {
     Files.write(m2.resolve("x.jar"), new byte[100_000]);
     ByteArrayOutputStream archive = new ByteArrayOutputStream();
     List<String> warnings = new ArrayList<>();
+    Path single = Files.writeString(tmp.resolve("ws/lock.txt"), "v1");
     long files = CacheArchive.write(List.of(tmp.resolve("ws/deps"), tmp.resolve("home/.m2/repository"),
-        tmp.resolve("missing")), archive, warnings::add);
-    assertThat(files).isEqualTo(3);
+        tmp.resolve("missing"), single), archive, warnings::add);
+    assertThat(files).isEqualTo(4);
     assertThat(warnings).singleElement().asString().contains("leads outside");
 
     Path back = tmp.resolve("back");
     long restored = CacheArchive.extract(new ByteArrayInputStream(archive.toByteArray()),
-        List.of(back.resolve("deps"), back.resolve("m2"), back.resolve("missing")));
-    assertThat(restored).isEqualTo(3);
+        List.of(back.resolve("deps"), back.resolve("m2"), back.resolve("missing"), back.resolve("lock.txt")));
+    assertThat(restored).isEqualTo(4);
+    assertThat(Files.readString(back.resolve("lock.txt"))).isEqualTo("v1");
     assertThat(Files.readString(back.resolve("deps/sub/a.txt"))).isEqualTo("hello");
     assertThat(Files.readSymbolicLink(back.resolve("deps/sub/link"))).isEqualTo(Path.of("a.txt"));
     assertThat(back.resolve("deps/sub/out")).doesNotExist();
