@@ -52,8 +52,11 @@ public class ArtifactCacheRoutes {
   private final Map<Long, Reserved> reserved = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong(System.currentTimeMillis());
 
-  private record Reserved(PendingUploads.Upload upload, Map<Long, Long> chunks) {
+  private record Reserved(PendingUploads.Upload upload, Map<Long, Long> chunks, long reservedAtNanos) {
   }
+
+  /** A reservation never committed (the job died) is forgotten after this; its file is swept with tmp/. */
+  private static final long ABANDONED_NANOS = java.util.concurrent.TimeUnit.HOURS.toNanos(6);
 
   public ArtifactCacheRoutes(CacheTokens tokens, ArchiveIndex index, ArchiveCacheStore store,
       PendingUploads uploads) {
@@ -154,7 +157,9 @@ public class ArtifactCacheRoutes {
         return;
       }
       long id = ids.incrementAndGet();
-      reserved.put(id, new Reserved(u, new ConcurrentHashMap<>()));
+      long now = System.nanoTime();
+      reserved.values().removeIf(old -> now - old.reservedAtNanos() > ABANDONED_NANOS);
+      reserved.put(id, new Reserved(u, new ConcurrentHashMap<>(), now));
       json(rc, 201, JSON.createObjectNode().put("cacheId", id));
     }).onFailure(e -> internal(rc, e));
   }
