@@ -15,7 +15,8 @@ const results = [];
 for (const s of steps) {
   try {
     if (s.op === "save") {
-      results.push({ cacheId: await cache.saveCache(s.paths, s.key) });
+      // uploadChunkSize: smaller chunks, so that the older protocol's concurrent PATCHes arrive out of order
+      results.push({ cacheId: await cache.saveCache(s.paths, s.key, s.uploadChunkSize ? { uploadChunkSize: s.uploadChunkSize } : undefined) });
     } else {
       const matched = await cache.restoreCache(s.paths, s.key, s.restoreKeys ?? [], { lookupOnly: !!s.lookupOnly });
       results.push({ matchedKey: matched ?? null });

@@ -20,6 +20,11 @@ if ! "$ACTIONS_RUNNER_HOOK_JOB_STARTED"; then
   echo "stand-in runner: job failed in its job-started hook"
   exit 0
 fi
+# What unmodified actions/cache does first on a patched runner: a lookup at ACTIONS_CACHE_URL (runner-start.sh's).
+if [ -n "${ACTIONS_CACHE_URL:-}" ] && [ -z "${ACTIONS_CACHE_SERVICE_V2:-}" ]; then
+  echo "stand-in runner: cache lookup answered $(curl -s -o /dev/null -w '%{http_code}' \
+    "${ACTIONS_CACHE_URL}_apis/artifactcache/cache?keys=none&version=v1")"
+fi
 echo "stand-in runner: job ran"
 "$ACTIONS_RUNNER_HOOK_JOB_COMPLETED"
 echo "stand-in runner: summary: $(cat "$GITHUB_STEP_SUMMARY")"

@@ -9,5 +9,12 @@ chmod 0755 "$hooks/job-started.sh" "$hooks/job-completed.sh"
 unset CDE_HOOK_STARTED_SH CDE_HOOK_COMPLETED_SH
 export ACTIONS_RUNNER_HOOK_JOB_STARTED="$hooks/job-started.sh"
 export ACTIONS_RUNNER_HOOK_JOB_COMPLETED="$hooks/job-completed.sh"
+# Unmodified actions/cache reaches the bridge through the older REST protocol, whose URL carries the session's
+# cache token. Effective only with a runner patched by function-image/patch-runner-cache.sh (an unpatched one
+# overwrites ACTIONS_CACHE_URL with GitHub's, and its cache stays GitHub's); never echoed: the token is a secret.
+if [ -n "${CDE_CALLBACK_URL:-}" ] && [ -n "${CDE_CACHE_TOKEN:-}" ]; then
+  export ACTIONS_CACHE_URL="${CDE_CALLBACK_URL%/}/_cde/cache/$CDE_CACHE_TOKEN/"
+  unset ACTIONS_CACHE_SERVICE_V2
+fi
 echo "cde: starting runner $CDE_RUNNER_NAME for session $CDE_SESSION_ID"
 exec "$@"

@@ -13,6 +13,10 @@ public final class ExitCodes {
   public static final int SESSION_FAILED = 4;
   public static final int AUTH_REFUSED = 5;
   public static final int NOT_FOUND = 6;
+  /** {@code cde cache restore --fail-on-cache-miss}: nothing matched the key or the restore keys. */
+  public static final int CACHE_MISS = 7;
+  /** {@code cde cache restore}: the entry would write or link outside its paths; nothing outside was touched. */
+  public static final int CACHE_REFUSED = 8;
   public static final int INTERNAL = 125;
   /** The remote command could not be started (no such program, bad working directory), like a shell's 127. */
   public static final int COMMAND_NOT_STARTED = 127;

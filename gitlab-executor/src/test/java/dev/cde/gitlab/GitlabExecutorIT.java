@@ -102,6 +102,8 @@ class GitlabExecutorIT {
     return out;
   }
 
+  static final String CDE = "java -jar " + dev.cde.cli.RealBridge.root().resolve("cli/target/cde.jar");
+
   @Test
   void aPassingJobRunsEveryStageOnOneInstanceAndReportsItsCost() throws Exception {
     Job job = job(harness());
@@ -112,7 +114,10 @@ class GitlabExecutorIT {
         .stage("build_script", "cat source.txt", "echo \"greeting: $GREETING\"", "echo to-stderr >&2",
             "test -x /bin/sh",
             "if cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\n' | grep -qF -f <(printf '%s\\n' \"$SECRET_VALUE\");"
-                + " then echo 'a secret on a command line'; exit 9; fi");
+                + " then echo 'a secret on a command line'; exit 9; fi",
+            // the NAS cache from a job's script: the scope prepare sent, the token every stage gets
+            CDE + " cache save --key gl-" + job.id + " --path source.txt",
+            "rm source.txt && " + CDE + " cache restore --key gl-" + job.id + " --path source.txt && cat source.txt");
     JobResult r = job.run(BUILDS);
 
     assertThat(r.passed()).as(r.calls().toString()).isTrue();
@@ -122,7 +127,10 @@ class GitlabExecutorIT {
     assertThat(r.call("prepare").out()).containsPattern("cde: session s-\\S+ running after");
     StageCall build = r.call("build_script");
     assertThat(build.out()).contains("from-get-sources\n").contains("greeting: it's \"quoted\" $HOME\n");
-    assertThat(build.err()).contains("to-stderr\n");
+    assertThat(build.err()).contains("to-stderr\n").contains("cde cache: saved gl-" + job.id);
+    assertThat(build.out()).contains("cache-hit=true\ncache-matched-key=gl-" + job.id + "\nfrom-get-sources\n");
+    assertThat(r.call("prepare").out()).contains("cache gitlab.example.com/group/project refs/heads/main")
+        .doesNotContain("job-token-not-for-printing");
     // the user's cost report: in the job log, from the last run stage
     assertThat(r.call("cleanup_file_variables").err()).containsPattern("cde: s-\\S+ so far · [0-9.]+ s · 1 vCPU · 1 GiB · \\$[0-9.]+");
     assertThat(r.log()).contains(" so far ");

@@ -25,6 +25,10 @@ public final class PrepareStage {
 
   public static void prepare(JobEnv env, PrintStream out) {
     ObjectNode spec = JobSizing.spec(env); // before the bridge: a bad size needs no network to be reported
+    ObjectNode cacheScope = JobCacheScope.of(env);
+    if (cacheScope != null) {
+      spec.set("cacheScope", cacheScope);
+    }
     Bridge bridge = new Bridge(env);
     JobSessions sessions = bridge.sessionsOf(env);
     // A session left by an attempt whose cleanup could not reach the bridge: one job, one instance.
@@ -69,7 +73,10 @@ public final class PrepareStage {
   private static String describe(ObjectNode spec) {
     StringBuilder b = new StringBuilder();
     spec.fields().forEachRemaining(f -> {
-      if (!f.getKey().equals("name")) {
+      if (f.getKey().equals("cacheScope")) {
+        b.append(b.length() == 0 ? "" : ", ").append("cache ").append(f.getValue().path("repository").asText())
+            .append(' ').append(f.getValue().path("ref").asText());
+      } else if (!f.getKey().equals("name")) {
         b.append(b.length() == 0 ? "" : ", ").append(f.getKey()).append(' ').append(f.getValue().asText());
       }
     });

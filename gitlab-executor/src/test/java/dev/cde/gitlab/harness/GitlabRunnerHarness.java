@@ -97,7 +97,13 @@ public final class GitlabRunnerHarness {
     public Path newTmp() throws IOException {
       tmp = Files.createDirectories(work.resolve("job-" + id + "-" + (++attempt)));
       Path response = tmp.resolve("response.json");
-      Files.writeString(response, "{\"id\":" + id + ",\"token\":\"job-token-not-for-printing\"}");
+      // The parts of GitLab's job payload we read: the id, the clone URL (with the job token in it, as GitLab
+      // sends it), the ref, and the predefined variables the cache scope is taken from.
+      Files.writeString(response, "{\"id\":" + id + ",\"token\":\"job-token-not-for-printing\","
+          + "\"git_info\":{\"repo_url\":\"https://gitlab-ci-token:job-token-not-for-printing@"
+          + variables.get("CI_SERVER_HOST") + "/" + variables.get("CI_PROJECT_PATH") + ".git\",\"ref\":\"main\","
+          + "\"ref_type\":\"branch\"},\"variables\":[{\"key\":\"CI_DEFAULT_BRANCH\",\"value\":\"main\","
+          + "\"public\":true}]}");
       Files.setPosixFilePermissions(response, PosixFilePermissions.fromString("rw-------"));
       return tmp;
     }

@@ -1,6 +1,8 @@
 package dev.cde.bridge.relay;
 
+import dev.cde.bridge.cache.actions.SessionCacheEnv;
 import dev.cde.bridge.problem.Problem;
+import dev.cde.bridge.session.SessionBroker;
 import dev.cde.tunnel.Channel;
 import dev.cde.tunnel.IncomingOpen;
 import dev.cde.tunnel.Pipes;
@@ -16,6 +18,8 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,6 +36,12 @@ public class TunnelRelay {
 
   @Inject
   AgentLinks links;
+
+  @Inject
+  SessionBroker broker;
+
+  @Inject
+  SessionCacheEnv cacheEnv;
 
   void routes(@Observes Router router) {
     router.get("/api/v1/sessions/:id/tunnel").order(-100).handler(this::upgrade);
@@ -67,7 +77,8 @@ public class TunnelRelay {
               + " has no terminal to attach to" : "no terminal named " + req.target()));
       return;
     }
-    link.tunnel().open(req).onComplete(ar -> {
+    boolean process = OpenRequest.EXEC.equals(req.kind()) || OpenRequest.PTY.equals(req.kind());
+    link.tunnel().open(process ? withSessionEnv(link.sessionId(), req) : req).onComplete(ar -> {
       if (ar.failed()) {
         open.reject(ErrorCode.REFUSED, ar.cause().getMessage());
         return;
@@ -80,5 +91,23 @@ public class TunnelRelay {
         Pipes.splice(downstream, upstream);
       }
     });
+  }
+
+  /**
+   * Every process a client starts in a session can use the cache ({@code cde cache} in a GitLab job's script or in
+   * a shell): the session's cache token and the bridge's URL join its environment, unless the client set them.
+   * The token is never logged; the scope it acts in is the one recorded for the session, not something it says.
+   */
+  private OpenRequest withSessionEnv(String sessionId, OpenRequest req) {
+    Map<String, String> env = new LinkedHashMap<>();
+    try {
+      env.putAll(cacheEnv.forSession(sessionId, broker.get(sessionId).maxDurationSeconds()));
+    } catch (RuntimeException e) {
+      LOG.warnf("session %s: no cache token for a relayed process: %s", sessionId, e.getMessage());
+    }
+    if (req.env() != null) {
+      env.putAll(req.env());
+    }
+    return req.withEnv(env);
   }
 }

@@ -1,5 +1,6 @@
 /**
  * The bridge's half of the tunnel: one connection to each instance's agent, and the client-facing
- * WebSocket whose channels are relayed onto it. Knows sessions only by id; never GitHub or GitLab.
+ * WebSocket whose channels are relayed onto it, each process given its session's cache token and the bridge's URL.
+ * Knows sessions only by id; never GitHub or GitLab.
  */
 package dev.cde.bridge.relay;

@@ -1,5 +1,7 @@
 package dev.cde.bridge.session;
 
+import dev.cde.bridge.cache.archive.ArchiveIndex;
+import dev.cde.bridge.cache.archive.CacheScope;
 import dev.cde.bridge.cost.CostBreakdown;
 import dev.cde.bridge.problem.InvalidRequestException;
 import jakarta.ws.rs.Consumes;
@@ -24,21 +26,40 @@ import java.util.Set;
 public class SessionResource {
   private final SessionBroker broker;
   private final SessionConfig config;
+  private final ArchiveIndex archives;
 
-  public SessionResource(SessionBroker broker, SessionConfig config) {
+  public SessionResource(SessionBroker broker, SessionConfig config, ArchiveIndex archives) {
     this.broker = broker;
     this.config = config;
+    this.archives = archives;
   }
 
   /** With {@code wait=true}: answers once the session runs or failed (at most {@code cde.session.wait-timeout}). */
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   public Response create(CreateSessionRequest body, @QueryParam("wait") boolean wait) {
+    CacheScope scope = cacheScope(body);
     Session s = broker.create(body);
+    if (scope != null) {
+      // Recorded before the instance can run anything: the session's first cache call finds it.
+      archives.recordScope(s.id(), scope);
+    }
     if (wait) {
       s = broker.awaitSettled(s.id(), config.waitTimeout());
     }
     return Response.created(UriBuilder.fromPath("/api/v1/sessions/{id}").build(s.id())).entity(s).build();
+  }
+
+  private static CacheScope cacheScope(CreateSessionRequest body) {
+    if (body == null || body.cacheScope() == null) {
+      return null;
+    }
+    CreateSessionRequest.CacheScopeRequest c = body.cacheScope();
+    try {
+      return CacheScope.requested(c.repository(), c.ref(), c.defaultRef());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException(e.getMessage());
+    }
   }
 
   /** {@code state}: comma-separated states; {@code name}: only sessions created with that name. */

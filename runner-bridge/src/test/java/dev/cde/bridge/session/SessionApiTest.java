@@ -28,6 +28,9 @@ class SessionApiTest {
   @Inject
   CannedAgentConnector connector;
 
+  @Inject
+  dev.cde.bridge.cache.archive.ArchiveIndex archives;
+
   String token() throws Exception {
     return Files.readString(home.apiToken()).strip();
   }
@@ -65,6 +68,26 @@ class SessionApiTest {
         .body("detail", equalTo("no session s-unknown000"));
     api().delete("/api/v1/sessions/s-unknown000").then().statusCode(404);
     api().get("/api/v1/sessions?state=BOGUS").then().statusCode(400);
+  }
+
+  @Test
+  void aSessionCreatedWithACacheScopeActsInItAndABadOneIsRefusedBeforeAnythingStarts() throws Exception {
+    String id = api().contentType(ContentType.JSON).body("{\"maxDuration\":\"5m\",\"cacheScope\":{\"repository\":"
+        + "\"gitlab.example.com/group/app\",\"ref\":\"refs/merge-requests/7/head\",\"defaultRef\":\"refs/heads/main\"}}")
+        .post("/api/v1/sessions").then().statusCode(201).extract().jsonPath().getString("id");
+    assertThat(archives.scope(id)).contains(new dev.cde.bridge.cache.archive.CacheScope("gitlab.example.com/group/app",
+        "refs/merge-requests/7/head", "refs/heads/main"));
+    api().delete("/api/v1/sessions/" + id).then().statusCode(200);
+
+    int before = api().get("/api/v1/sessions").then().extract().jsonPath().getList("id").size();
+    api().contentType(ContentType.JSON).body("{\"cacheScope\":{\"repository\":\"group/app\"}}")
+        .post("/api/v1/sessions").then().statusCode(400).contentType("application/problem+json")
+        .body("detail", equalTo("cacheScope.ref is required"));
+    api().contentType(ContentType.JSON).body("{\"cacheScope\":{\"repository\":\"group/app\",\"ref\":\"isolated/x\"}}")
+        .post("/api/v1/sessions").then().statusCode(400).body("detail", containsString("bridge's own"));
+    api().contentType(ContentType.JSON).body("{\"cacheScope\":{\"repository\":\"g\",\"ref\":\"r\",\"owner\":\"x\"}}")
+        .post("/api/v1/sessions").then().statusCode(400).body("detail", containsString("unknown field 'owner'"));
+    assertThat(api().get("/api/v1/sessions").then().extract().jsonPath().getList("id")).hasSize(before);
   }
 
   @Test

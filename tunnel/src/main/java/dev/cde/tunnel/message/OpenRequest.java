@@ -47,4 +47,9 @@ public record OpenRequest(
   public OpenRequest withTarget(String newTarget) {
     return new OpenRequest(kind, argv, env, cwd, host, port, cols, rows, term, newTarget, write);
   }
+
+  /** A copy with another environment (the bridge's relay adds the session's own variables). */
+  public OpenRequest withEnv(Map<String, String> newEnv) {
+    return new OpenRequest(kind, argv, newEnv, cwd, host, port, cols, rows, term, target, write);
+  }
 }

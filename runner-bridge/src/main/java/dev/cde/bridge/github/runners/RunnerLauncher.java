@@ -1,6 +1,6 @@
 package dev.cde.bridge.github.runners;
 
-import dev.cde.bridge.cache.actions.CacheTokens;
+import dev.cde.bridge.cache.actions.SessionCacheEnv;
 import dev.cde.bridge.github.api.GithubApiException;
 import dev.cde.bridge.github.api.JitConfigClient;
 import dev.cde.bridge.github.api.JitRunner;
@@ -17,7 +17,6 @@ import dev.cde.bridge.session.SigningKeys;
 import dev.cde.tunnel.Channel;
 import dev.cde.tunnel.auth.TunnelTokens;
 import dev.cde.tunnel.message.OpenRequest;
-import io.quarkus.runtime.LaunchMode;
 import io.vertx.core.buffer.Buffer;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,7 +35,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -60,7 +58,7 @@ public class RunnerLauncher {
   private final SigningKeys keys;
   private final RunnersConfig config;
   private final SessionConfig sessions;
-  private final CacheTokens cacheTokens;
+  private final SessionCacheEnv cacheEnv;
   private final String startScript = resource("runner-start.sh");
   private final String startedHook = resource("job-started.sh");
   private final String completedHook = resource("job-completed.sh");
@@ -75,8 +73,8 @@ public class RunnerLauncher {
   });
 
   public RunnerLauncher(SessionBroker broker, AgentLinks links, JitConfigClient jit, GithubJobStore store,
-      SessionLogs logs, SigningKeys keys, RunnersConfig config, SessionConfig sessions, CacheTokens cacheTokens) {
-    this.cacheTokens = cacheTokens;
+      SessionLogs logs, SigningKeys keys, RunnersConfig config, SessionConfig sessions, SessionCacheEnv cacheEnv) {
+    this.cacheEnv = cacheEnv;
     this.broker = broker;
     this.links = links;
     this.jit = jit;
@@ -179,8 +177,7 @@ public class RunnerLauncher {
         Duration.ofSeconds(broker.get(runner.sessionId()).maxDurationSeconds()).plusMinutes(10)));
     env.put("CDE_CALLBACK_URL", callbackUrl());
     // For `cde cache` and the cache service: the scope is the one recorded for this session at job start.
-    env.put("CDE_CACHE_TOKEN", cacheTokens.issueForSession(runner.sessionId(),
-        Duration.ofSeconds(broker.get(runner.sessionId()).maxDurationSeconds()).plusMinutes(10)));
+    env.putAll(cacheEnv.forSession(runner.sessionId(), broker.get(runner.sessionId()).maxDurationSeconds()));
     env.put("CDE_SESSION_ID", runner.sessionId());
     env.put("CDE_RUNNER_NAME", runner.name());
     env.put("CDE_HOOK_STARTED_SH", startedHook);
@@ -192,13 +189,7 @@ public class RunnerLauncher {
   }
 
   String callbackUrl() {
-    if (config.callbackUrl().isPresent()) {
-      return config.callbackUrl().get().replaceAll("/+$", "");
-    }
-    // Quarkus writes the port it really bound (a random one in tests) back into its configuration.
-    String key = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
-    int port = ConfigProvider.getConfig().getOptionalValue(key, Integer.class).orElse(8080);
-    return "http://127.0.0.1:" + port;
+    return SessionCacheEnv.bridgeUrl();
   }
 
   private void failed(GithubRunner runner, String reason) {

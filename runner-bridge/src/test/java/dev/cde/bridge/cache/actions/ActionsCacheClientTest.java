@@ -140,6 +140,44 @@ class ActionsCacheClientTest {
     assertThat(stranger.output()).contains("::warning::");
   }
 
+  /**
+   * Unmodified {@code actions/cache} on a patched runner speaks the older REST protocol to
+   * {@code ACTIONS_CACHE_URL=<bridge>/_cde/cache/<session cache token>/}: 8 MiB chunks, four at a time, land in
+   * their places; a second job restores by restore key; a foreign token in the path is a miss with a warning.
+   */
+  @Test
+  void theOlderRestProtocolWithTheSessionTokenInTheUrlSavesAndRestores() throws Exception {
+    String repo = "octo/v1-" + UUID.randomUUID().toString().substring(0, 8);
+    String session = session(new CacheScope(repo, "refs/heads/main", "refs/heads/main"));
+    Path ws = Files.createDirectories(dir.resolve("v1"));
+    Files.createDirectories(ws.resolve("deps"));
+    byte[] blob = new byte[20 << 20];
+    new Random(11).nextBytes(blob);
+    Files.write(ws.resolve("deps/x.bin"), blob);
+    String url = bridge.toString().replaceAll("/+$", "") + "/_cde/cache/" + tokens.issueForSession(session,
+        Duration.ofHours(1)) + "/";
+    // 8 MiB chunks (instead of 32) so that several arrive at once and out of order.
+    ActionsCacheNode.Run saved = ActionsCacheNode.runV1(url, ws, List.of(
+        Map.of("op", "save", "paths", List.of("deps"), "key", "v1-abc", "uploadChunkSize", 8 << 20),
+        save("v1-abc")));
+    assertThat(saved.results().get(0).path("cacheId").asLong()).as(saved.output()).isPositive();
+    assertThat(saved.results().get(1).path("cacheId").asLong()).as(saved.output()).isEqualTo(-1);
+    assertThat(saved.output()).contains("Unable to reserve cache with key v1-abc");
+
+    String second = session(new CacheScope(repo, "refs/heads/feature", "refs/heads/main"));
+    Path ws2 = Files.createDirectories(dir.resolve("v1b"));
+    String url2 = bridge.toString().replaceAll("/+$", "") + "/_cde/cache/" + tokens.issueForSession(second,
+        Duration.ofHours(1)) + "/";
+    ActionsCacheNode.Run back = ActionsCacheNode.runV1(url2, ws2, List.of(restore("v1-xyz", List.of("v1-"))));
+    assertThat(back.results().get(0).path("matchedKey").asText()).as(back.output()).isEqualTo("v1-abc");
+    assertThat(Files.readAllBytes(ws2.resolve("deps/x.bin"))).isEqualTo(blob);
+
+    ActionsCacheNode.Run stranger = ActionsCacheNode.runV1(bridge.toString() + "_cde/cache/not-a-token/", ws2,
+        List.of(restore("v1-abc", List.of())));
+    assertThat(stranger.results().get(0).path("matchedKey").isNull()).as(stranger.output()).isTrue();
+    assertThat(stranger.output()).contains("::warning::");
+  }
+
   private String session(CacheScope scope) {
     String id = "s" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
     index.recordScope(id, scope);

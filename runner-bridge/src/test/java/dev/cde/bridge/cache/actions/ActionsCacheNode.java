@@ -29,6 +29,22 @@ final class ActionsCacheNode {
   }
 
   static Run run(String bridgeUrl, String token, Path workspace, List<Map<String, Object>> steps) throws Exception {
+    return run(Map.of("ACTIONS_RESULTS_URL", bridgeUrl.endsWith("/") ? bridgeUrl : bridgeUrl + "/",
+        "ACTIONS_RUNTIME_TOKEN", token, "ACTIONS_CACHE_SERVICE_V2", "true"), workspace, steps);
+  }
+
+  /**
+   * The older protocol, as a patched runner leaves the job: {@code ACTIONS_CACHE_URL} is the bridge's URL with the
+   * session's cache token in its path, {@code ACTIONS_CACHE_SERVICE_V2} is unset, and {@code ACTIONS_RUNTIME_TOKEN}
+   * is GitHub's (which the bridge ignores).
+   */
+  static Run runV1(String cacheUrl, Path workspace, List<Map<String, Object>> steps) throws Exception {
+    return run(Map.of("ACTIONS_CACHE_URL", cacheUrl, "ACTIONS_RUNTIME_TOKEN", "ghs_githubs-own-token"), workspace,
+        steps);
+  }
+
+  private static Run run(Map<String, String> actionsEnv, Path workspace, List<Map<String, Object>> steps)
+      throws Exception {
     NpmFixtures.require("@actions/cache/package.json", "the @actions/cache client");
     Path script = NpmFixtures.NODE_DIR.resolve("actions-cache.mjs").toAbsolutePath();
     Path results = Files.createTempFile("actions-cache", ".json");
@@ -37,9 +53,7 @@ final class ActionsCacheNode {
         .directory(workspace.toFile()).redirectErrorStream(true);
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("ACTIONS_") || k.startsWith("GITHUB_") || k.startsWith("RUNNER_"));
-    env.put("ACTIONS_RESULTS_URL", bridgeUrl.endsWith("/") ? bridgeUrl : bridgeUrl + "/");
-    env.put("ACTIONS_RUNTIME_TOKEN", token);
-    env.put("ACTIONS_CACHE_SERVICE_V2", "true");
+    env.putAll(actionsEnv);
     env.put("GITHUB_WORKSPACE", workspace.toString());
     env.put("RUNNER_TEMP", runnerTemp.toString());
     Process p = pb.start();

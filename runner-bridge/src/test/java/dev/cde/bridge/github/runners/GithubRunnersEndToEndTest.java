@@ -257,6 +257,9 @@ class GithubRunnersEndToEndTest {
 
     GithubRunner runner = await().atMost(SLOW).until(() -> store.runner(name), Optional::isPresent).orElseThrow();
     awaitEnded(runner.sessionId());
+    // The job's cache lookup reached the bridge with the session's scope (recorded by the hook): a miss, 204.
+    assertThat(log(runner.sessionId())).contains("stand-in runner: cache lookup answered 204")
+        .doesNotContain("/_cde/cache/ey");
     assertThat(log(runner.sessionId())).contains("stand-in runner: job ran")
         .containsPattern("summary: \\*\\*cde\\*\\*: ran on `" + runner.sessionId() + "` \\(1 vCPU · 2 GiB");
     assertThat(store.runner(name).orElseThrow().jobId()).isEqualTo(job); // learnt from the hook, no webhook

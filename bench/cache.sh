@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# cde cache against plain tar + zstd -T0, side by side in one instance (docs/benchmarks.md, "Keyed archive cache").
+# Usage: bench/cache.sh [rounds, default 3]
+# Starts the packaged bridge with its own CDE_HOME under ${TMPDIR:-/tmp}, creates a session with a cache scope and
+# takes the CDE_CACHE_TOKEN the bridge gives processes in it, then runs bench/cache-inner.sh here with that token
+# (cde cache then talks to the bridge as a job's script does; the baseline runs in the same directory), prints
+# the best of each, removes everything it made. Needs: the bridge, cli and bench modules packaged, tar, zstd,
+# python3 (to make the tree).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+rounds=${1:-3}
+for f in runner-bridge/target/quarkus-app/quarkus-run.jar cli/target/cde.jar bench/target/cde-bench.jar \
+         function-image/agent/target/cde-agent.jar; do
+  [ -f "$root/$f" ] || { echo "bench/cache.sh: $f is missing: ./mvnw -B -DskipTests -pl runner-bridge,cli,bench -am package" >&2; exit 2; }
+done
+home=$(mktemp -d "${TMPDIR:-/tmp}/cde-cache-bench.XXXXXX")
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+bridge_pid=
+cleanup() {
+  if [ -n "$bridge_pid" ]; then kill "$bridge_pid" 2>/dev/null || true; wait "$bridge_pid" 2>/dev/null || true; fi
+  rm -rf "$home"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+CDE_HOME="$home" java -Dquarkus.http.port="$port" -Dcde.root="$root" -jar "$root/runner-bridge/target/quarkus-app/quarkus-run.jar" \
+  > "$home/bridge.log" 2>&1 &
+bridge_pid=$!
+for _ in $(seq 1 300); do
+  curl -sf "http://127.0.0.1:$port/q/health" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+# The token stays in this script's variables (a throwaway bridge of the bench's own); it is never printed.
+export CDE_CACHE_TOKEN
+CDE_CACHE_TOKEN=$(java -cp "$root/bench/target/cde-bench.jar" dev.cde.bench.InSession "http://127.0.0.1:$port" \
+  "$home/api-token" bench/maven <(printf '%s' 'printf %s "$CDE_CACHE_TOKEN"'))
+export CDE_CALLBACK_URL="http://127.0.0.1:$port"
+mkdir "$home/work"
+cd "$home/work"
+CDE="java -jar $root/cli/target/cde.jar" ROUNDS=$rounds bash "$root/bench/cache-inner.sh"

@@ -1,0 +1,93 @@
+package dev.cde.cli.cache;
+
+import dev.cde.cli.CliException;
+import dev.cde.cli.ExitCodes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cde cache restore --key K [--restore-key PREFIX]... --path P...}. Prints {@code cache-hit=true|false}
+ * (true only for the exact key, as {@code actions/cache} says it) and {@code cache-matched-key=...} on stdout.
+ * A miss, and a bridge that cannot be reached, exit 0 (the job goes on cold) unless {@code --fail-on-cache-miss}.
+ */
+@Command(name = "restore", mixinStandardHelpOptions = true,
+    description = "Restore paths from the entry of a key, or the newest entry of a restore-key prefix.")
+final class CacheRestoreCommand implements Callable<Integer> {
+  @Option(names = "--key", required = true, description = "The exact key looked up first.")
+  String key;
+
+  @Option(names = "--restore-key", description = "A key prefix tried in order when the key misses; repeatable.")
+  List<String> restoreKeys = new ArrayList<>();
+
+  @Option(names = "--path", required = true, description = "The paths, as given to save; repeatable.")
+  List<String> paths;
+
+  @Option(names = "--fail-on-cache-miss", description = "Exit 7 when nothing matches (and 3/5 when the bridge "
+      + "cannot be reached or refuses the token) instead of going on cold.")
+  boolean failOnMiss;
+
+  @Option(names = "--lookup-only", description = "Only say whether an entry matches; download nothing.")
+  boolean lookupOnly;
+
+  @Override
+  public Integer call() throws IOException {
+    CacheCommand.checkKey(key, "--key");
+    for (String k : restoreKeys) {
+      CacheCommand.checkKey(k, "--restore-key");
+    }
+    List<Path> roots = paths.stream().map(CacheCommand::resolve).toList();
+    StringBuilder why = new StringBuilder();
+    CacheServiceClient client = CacheCommand.client(why);
+    if (client == null) {
+      return unavailable(new CliException(ExitCodes.BRIDGE_UNREACHABLE, why.toString()));
+    }
+    long started = System.nanoTime();
+    Optional<CacheServiceClient.Hit> hit;
+    try {
+      hit = client.lookup(key, restoreKeys, CacheCommand.version(paths));
+    } catch (CliException e) {
+      return unavailable(e);
+    }
+    if (hit.isEmpty()) {
+      CacheCommand.out.println("cache-hit=false");
+      if (failOnMiss) {
+        throw new CliException(ExitCodes.CACHE_MISS, "no cache entry for " + key
+            + (restoreKeys.isEmpty() ? "" : " nor for the restore keys " + restoreKeys));
+      }
+      CacheCommand.err.println("cde cache: no entry for " + key + "; going on without");
+      return ExitCodes.OK;
+    }
+    String matched = hit.get().matchedKey();
+    if (!lookupOnly) {
+      long files;
+      try (InputStream in = client.download(hit.get().url())) {
+        files = CacheArchive.extract(in, roots);
+      } catch (CacheArchive.UnsafeEntryException e) {
+        throw new CliException(ExitCodes.CACHE_REFUSED, "refused the entry " + matched + ": " + e.getMessage());
+      }
+      CacheCommand.err.printf("cde cache: restored %s: %d files in %.1f s%n", matched, files,
+          (System.nanoTime() - started) / 1e9);
+    } else {
+      CacheCommand.err.println("cde cache: " + matched + " is there (lookup only, nothing downloaded)");
+    }
+    CacheCommand.out.println("cache-hit=" + matched.equals(key));
+    CacheCommand.out.println("cache-matched-key=" + matched);
+    return ExitCodes.OK;
+  }
+
+  private int unavailable(CliException e) {
+    CacheCommand.out.println("cache-hit=false");
+    if (failOnMiss) {
+      throw e;
+    }
+    CacheCommand.err.println("cde cache: warning: no cache: " + e.getMessage() + "; going on without");
+    return ExitCodes.OK;
+  }
+}

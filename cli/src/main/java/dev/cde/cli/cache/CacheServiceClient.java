@@ -1,0 +1,181 @@
+package dev.cde.cli.cache;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cde.cli.CliException;
+import dev.cde.cli.ExitCodes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The bridge's cache service as {@code cde cache} speaks it: the same Twirp calls {@code @actions/cache} makes
+ * (CreateCacheEntry, FinalizeCacheEntryUpload, GetCacheEntryDownloadURL) with the session's cache token, and
+ * the signed blob URLs they hand out. The scope is the bridge's record of the session; nothing here names it.
+ * The token is sent, never printed.
+ */
+final class CacheServiceClient {
+  static final String SERVICE = "/twirp/github.actions.results.api.v1.CacheService/";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String base;
+  private final String token;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(10)).build();
+
+  CacheServiceClient(String base, String token) {
+    this.base = base.replaceAll("/+$", "");
+    this.token = token;
+  }
+
+  /** What a lookup found. */
+  record Hit(String matchedKey, String url) {
+  }
+
+  Optional<Hit> lookup(String key, List<String> restoreKeys, String version) {
+    ObjectNode req = JSON.createObjectNode().put("key", key).put("version", version);
+    restoreKeys.forEach(req.putArray("restore_keys")::add);
+    JsonNode r = call("GetCacheEntryDownloadURL", req);
+    return r.path("ok").asBoolean() ? Optional.of(new Hit(r.path("matched_key").asText(key),
+        r.path("signed_download_url").asText())) : Optional.empty();
+  }
+
+  /**
+   * The archive's bytes, as they arrive. HttpURLConnection, not HttpClient: a plain blocking stream is what the
+   * extractor reads, and HttpClient's body subscriber adds a queue and a copy per 16 KiB.
+   */
+  InputStream download(String url) {
+    try {
+      java.net.HttpURLConnection c = (java.net.HttpURLConnection) URI.create(url).toURL().openConnection();
+      c.setConnectTimeout(10_000);
+      c.setReadTimeout(300_000);
+      int status = c.getResponseCode();
+      if (status != 200) {
+        InputStream err = c.getErrorStream();
+        String body = err == null ? "" : new String(err.readNBytes(500)).strip();
+        throw new CliException(ExitCodes.INTERNAL, "the bridge answered " + status + " to the download: " + body);
+      }
+      return c.getInputStream();
+    } catch (IOException e) {
+      throw unreachable(e);
+    }
+  }
+
+  /** The upload URL, or why not (the key exists: keys are immutable). */
+  record Reservation(String url, String message) {
+  }
+
+  Reservation reserve(String key, String version) {
+    JsonNode r = call("CreateCacheEntry", JSON.createObjectNode().put("key", key).put("version", version));
+    return r.path("ok").asBoolean() ? new Reservation(r.path("signed_upload_url").asText(), null)
+        : new Reservation(null, r.path("message").asText("the bridge did not reserve " + key));
+  }
+
+  /** What a body writer does: writes the archive to the stream, returns anything worth reporting. */
+  interface BodyWriter<T> {
+    T write(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Streams what {@code writer} writes to the upload URL (chunked: the size is known only at the end), so the
+   * archive is never held in memory nor written to a temp file: the writer writes into the socket. Returns the
+   * writer's result and the bytes sent.
+   */
+  <T> Uploaded<T> upload(String url, BodyWriter<T> writer) throws IOException {
+    java.net.HttpURLConnection c;
+    try {
+      c = (java.net.HttpURLConnection) URI.create(url).toURL().openConnection();
+      c.setRequestMethod("PUT");
+      c.setDoOutput(true);
+      c.setChunkedStreamingMode(1 << 20);
+      c.setConnectTimeout(10_000);
+      c.setReadTimeout(600_000);
+      c.setRequestProperty("x-ms-blob-type", "BlockBlob");
+      c.setRequestProperty("Content-Type", "application/octet-stream");
+      c.connect();
+    } catch (IOException e) {
+      throw unreachable(e);
+    }
+    long[] sent = {0};
+    T result;
+    try (OutputStream socket = c.getOutputStream(); OutputStream out = new java.io.FilterOutputStream(socket) {
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        socket.write(b, off, len);
+        sent[0] += len;
+      }
+
+      @Override
+      public void write(int b) throws IOException {
+        socket.write(b);
+        sent[0]++;
+      }
+    }) {
+      result = writer.write(out);
+    }
+    int status = c.getResponseCode();
+    if (status / 100 != 2) {
+      InputStream err = c.getErrorStream();
+      throw new CliException(ExitCodes.INTERNAL, "the bridge answered " + status + " to the upload: "
+          + (err == null ? "" : new String(err.readNBytes(500)).strip()));
+    }
+    return new Uploaded<>(result, sent[0]);
+  }
+
+  record Uploaded<T>(T result, long bytes) {
+  }
+
+  /** Null when published, else the bridge's reason (another job saved the key first, the archive was refused). */
+  String commit(String key, String version, long size) {
+    JsonNode r = call("FinalizeCacheEntryUpload", JSON.createObjectNode().put("key", key).put("version", version)
+        .put("size_bytes", size));
+    return r.path("ok").asBoolean() ? null : r.path("message").asText("the bridge did not publish " + key);
+  }
+
+  private JsonNode call(String method, ObjectNode body) {
+    HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + SERVICE + method))
+        .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode json;
+    try {
+      json = JSON.readTree(r.body());
+    } catch (IOException e) {
+      json = JSON.createObjectNode();
+    }
+    if (r.statusCode() == 401 || r.statusCode() == 403) {
+      throw new CliException(ExitCodes.AUTH_REFUSED, "the bridge refused the cache token: "
+          + json.path("msg").asText("HTTP " + r.statusCode()));
+    }
+    if (r.statusCode() != 200) {
+      throw new CliException(ExitCodes.INTERNAL, "the bridge's cache service answered " + r.statusCode() + ": "
+          + json.path("msg").asText(r.body().strip()));
+    }
+    return json;
+  }
+
+  private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler) {
+    try {
+      return http.send(req, handler);
+    } catch (IOException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException(ExitCodes.INTERRUPTED, "interrupted");
+    }
+  }
+
+  /** The URL may carry a signed token: say where (the bridge), not what. */
+  private CliException unreachable(IOException e) {
+    return new CliException(ExitCodes.BRIDGE_UNREACHABLE, "cannot reach the bridge at " + base + ": "
+        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+  }
+}

@@ -1,0 +1,116 @@
+package dev.cde.cli.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The archive format of cde cache: what goes in comes back, and what would land outside never does. */
+class CacheArchiveTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void twoPathsComeBackWithContentModesAndInnerLinksAndOuterLinksAreLeftOut() throws Exception {
+    Path ws = Files.createDirectories(tmp.resolve("ws/deps/sub"));
+    Files.writeString(ws.resolve("a.txt"), "hello");
+    Path tool = Files.writeString(ws.resolve("tool.sh"), "#!/bin/sh\n");
+    Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwxr-x---"));
+    Files.createSymbolicLink(ws.resolve("link"), Path.of("a.txt"));
+    Files.createSymbolicLink(ws.resolve("out"), Path.of("/etc/passwd"));
+    Path m2 = Files.createDirectories(tmp.resolve("home/.m2/repository/org/x"));
+    Files.write(m2.resolve("x.jar"), new byte[100_000]);
+    ByteArrayOutputStream archive = new ByteArrayOutputStream();
+    List<String> warnings = new ArrayList<>();
+    Path single = Files.writeString(tmp.resolve("ws/lock.txt"), "v1");
+    long files = CacheArchive.write(List.of(tmp.resolve("ws/deps"), tmp.resolve("home/.m2/repository"),
+        tmp.resolve("missing"), single), archive, warnings::add);
+    assertThat(files).isEqualTo(4);
+    assertThat(warnings).singleElement().asString().contains("leads outside");
+
+    Path back = tmp.resolve("back");
+    long restored = CacheArchive.extract(new ByteArrayInputStream(archive.toByteArray()),
+        List.of(back.resolve("deps"), back.resolve("m2"), back.resolve("missing"), back.resolve("lock.txt")));
+    assertThat(restored).isEqualTo(4);
+    assertThat(Files.readString(back.resolve("lock.txt"))).isEqualTo("v1");
+    assertThat(Files.readString(back.resolve("deps/sub/a.txt"))).isEqualTo("hello");
+    assertThat(Files.readSymbolicLink(back.resolve("deps/sub/link"))).isEqualTo(Path.of("a.txt"));
+    assertThat(back.resolve("deps/sub/out")).doesNotExist();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(back.resolve("deps/sub/tool.sh"))))
+        .isEqualTo("rwxr-x---");
+    assertThat(Files.size(back.resolve("m2/org/x/x.jar"))).isEqualTo(100_000);
+  }
+
+  @Test
+  void entriesThatWouldLandOrLinkOutsideAreRefusedAndNothingIsWrittenThere() throws Exception {
+    Path dest = Files.createDirectories(tmp.resolve("dest"));
+    Path outside = tmp.resolve("outside");
+    refused(dest, "entry 0/../../outside points outside", entry("0/../../outside", "x"));
+    refused(dest, "names no --path", entry("/etc/x", "x"));
+    refused(dest, "names no --path", entry("3/x", "x"));
+    refused(dest, "points outside its path", link("0/l", "../.."));
+    refused(dest, "points outside its path", link("0/l", "/etc"));
+    // A link inside, then a link through it that climbs out once the first is followed.
+    refused(dest, "points outside its path", link("0/a/b", ".."), link("0/a/b/c", "../../outside"));
+    assertThat(outside).doesNotExist();
+    // A link already in the destination (not the archive's) that leads out is not written through.
+    Files.createDirectories(outside);
+    Files.createSymbolicLink(dest.resolve("escape"), outside);
+    refused(dest, "through a link leading outside", entry("0/escape/pwned", "x"));
+    assertThat(outside.resolve("pwned")).doesNotExist();
+  }
+
+  private void refused(Path dest, String message, byte[]... entries) throws Exception {
+    ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new ZstdOutputStream(raw))) {
+      for (byte[] e : entries) {
+        tarEntries.get(e).write(tar);
+      }
+    }
+    assertThatThrownBy(() -> CacheArchive.extract(new ByteArrayInputStream(raw.toByteArray()), List.of(dest)))
+        .isInstanceOf(CacheArchive.UnsafeEntryException.class).hasMessageContaining(message);
+  }
+
+  private interface Writer {
+    void write(TarArchiveOutputStream tar) throws Exception;
+  }
+
+  private final java.util.IdentityHashMap<byte[], Writer> tarEntries = new java.util.IdentityHashMap<>();
+
+  private byte[] entry(String name, String content) {
+    byte[] key = new byte[0];
+    tarEntries.put(key, tar -> {
+      byte[] data = content.getBytes(StandardCharsets.UTF_8);
+      TarArchiveEntry e = new TarArchiveEntry(name, true);
+      e.setSize(data.length);
+      tar.putArchiveEntry(e);
+      tar.write(data);
+      tar.closeArchiveEntry();
+    });
+    return key;
+  }
+
+  private byte[] link(String name, String target) {
+    byte[] key = new byte[0];
+    tarEntries.put(key, tar -> {
+      TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK, true);
+      e.setLinkName(target);
+      tar.putArchiveEntry(e);
+      tar.closeArchiveEntry();
+    });
+    return key;
+  }
+}
