@@ -32,7 +32,9 @@ class CacheCommandIT {
   static RealBridge bridge;
   static Vertx vertx;
   static HttpClient http;
-  static final String CDE = "java -jar " + RealBridge.root().resolve("cli/target/cde.jar");
+  // -Dcde.test.cli-java=<jlinked runtime>/bin/java runs cde on the function image's JRE (function-image/README.md).
+  static final String CDE = System.getProperty("cde.test.cli-java", "java") + " -jar "
+      + RealBridge.root().resolve("cli/target/cde.jar");
 
   @BeforeAll
   static void start() throws Exception {
