@@ -9,5 +9,11 @@ chmod 0755 "$hooks/job-started.sh" "$hooks/job-completed.sh"
 unset CDE_HOOK_STARTED_SH CDE_HOOK_COMPLETED_SH
 export ACTIONS_RUNNER_HOOK_JOB_STARTED="$hooks/job-started.sh"
 export ACTIONS_RUNNER_HOOK_JOB_COMPLETED="$hooks/job-completed.sh"
+# The bridge's mirror of the job's repository (docs/caching.md, "git mirrors"): with it as an alternate, git's
+# fetch negotiation counts the mirror's objects as present and GitHub sends only what the mirror lacks. Exported
+# for every step, because the checkout then needs the mirror to read the objects it did not copy.
+if [ -n "${CDE_GIT_MIRROR:-}" ] && [ -d "${CDE_NAS:-/nas}/$CDE_GIT_MIRROR/objects" ]; then
+  export GIT_ALTERNATE_OBJECT_DIRECTORIES="${CDE_NAS:-/nas}/$CDE_GIT_MIRROR/objects"
+fi
 echo "cde: starting runner $CDE_RUNNER_NAME for session $CDE_SESSION_ID"
 exec "$@"

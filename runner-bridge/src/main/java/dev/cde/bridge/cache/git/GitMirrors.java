@@ -138,6 +138,8 @@ public class GitMirrors {
         // no auto gc after fetches: jgit would run it on a background thread that races the rename below, and a
         // gc deletes packs an instance may be reading through its alternates; packs are merged by a sweep instead
         c.setInt("gc", null, "auto", 0);
+        // jgit still opens gc.log after every fetch, on a detached thread unless told otherwise
+        c.setBoolean("gc", null, "autoDetach", false);
         c.save();
       }
       fetch(tmp, url, credentials);

@@ -61,6 +61,7 @@ public class RunnerLauncher {
   private final RunnersConfig config;
   private final SessionConfig sessions;
   private final CacheTokens cacheTokens;
+  private final JobMirrors mirrors;
   private final String startScript = resource("runner-start.sh");
   private final String startedHook = resource("job-started.sh");
   private final String completedHook = resource("job-completed.sh");
@@ -75,8 +76,9 @@ public class RunnerLauncher {
   });
 
   public RunnerLauncher(SessionBroker broker, AgentLinks links, JitConfigClient jit, GithubJobStore store,
-      SessionLogs logs, SigningKeys keys, RunnersConfig config, SessionConfig sessions, CacheTokens cacheTokens) {
+      SessionLogs logs, SigningKeys keys, RunnersConfig config, SessionConfig sessions, CacheTokens cacheTokens, JobMirrors mirrors) {
     this.cacheTokens = cacheTokens;
+    this.mirrors = mirrors;
     this.broker = broker;
     this.links = links;
     this.jit = jit;
@@ -103,6 +105,10 @@ public class RunnerLauncher {
     }
     LOG.infof("github job %d attempt %d: runner %s on session %s (%s)", forJob.jobId(), forJob.runAttempt(), name,
         session.id(), forJob.labelError() == null ? "labels " + forJob.labels() : "to fail it: bad labels");
+    if (forJob.labelError() == null) {
+      // while the instance starts: by the time the runner checks out, the mirror has what GitHub has
+      mirrors.refresh(name, forJob.repository());
+    }
     workers.execute(() -> {
       try {
         bringUp(runner, forJob);
@@ -185,6 +191,7 @@ public class RunnerLauncher {
     env.put("CDE_RUNNER_NAME", runner.name());
     env.put("CDE_HOOK_STARTED_SH", startedHook);
     env.put("CDE_HOOK_COMPLETED_SH", completedHook);
+    env.putAll(mirrors.env(runner.name(), job.repository()));
     if (job.labelError() != null) {
       env.put("CDE_JOB_REFUSAL", job.labelError());
     }
