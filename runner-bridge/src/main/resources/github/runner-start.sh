@@ -16,5 +16,11 @@ if [ -n "${CDE_CALLBACK_URL:-}" ] && [ -n "${CDE_CACHE_TOKEN:-}" ]; then
   export ACTIONS_CACHE_URL="${CDE_CALLBACK_URL%/}/_cde/cache/$CDE_CACHE_TOKEN/"
   unset ACTIONS_CACHE_SERVICE_V2
 fi
+# The bridge's mirror of the job's repository (docs/caching.md, "git mirrors"): with it as an alternate, git's
+# fetch negotiation counts the mirror's objects as present and GitHub sends only what the mirror lacks. Exported
+# for every step, because the checkout then needs the mirror to read the objects it did not copy.
+if [ -n "${CDE_GIT_MIRROR:-}" ] && [ -d "${CDE_NAS:-/nas}/$CDE_GIT_MIRROR/objects" ]; then
+  export GIT_ALTERNATE_OBJECT_DIRECTORIES="${CDE_NAS:-/nas}/$CDE_GIT_MIRROR/objects"
+fi
 echo "cde: starting runner $CDE_RUNNER_NAME for session $CDE_SESSION_ID"
 exec "$@"

@@ -59,6 +59,7 @@ public class RunnerLauncher {
   private final RunnersConfig config;
   private final SessionConfig sessions;
   private final SessionCacheEnv cacheEnv;
+  private final JobMirrors mirrors;
   private final String startScript = resource("runner-start.sh");
   private final String startedHook = resource("job-started.sh");
   private final String completedHook = resource("job-completed.sh");
@@ -73,8 +74,10 @@ public class RunnerLauncher {
   });
 
   public RunnerLauncher(SessionBroker broker, AgentLinks links, JitConfigClient jit, GithubJobStore store,
-      SessionLogs logs, SigningKeys keys, RunnersConfig config, SessionConfig sessions, SessionCacheEnv cacheEnv) {
+      SessionLogs logs, SigningKeys keys, RunnersConfig config, SessionConfig sessions, SessionCacheEnv cacheEnv,
+      JobMirrors mirrors) {
     this.cacheEnv = cacheEnv;
+    this.mirrors = mirrors;
     this.broker = broker;
     this.links = links;
     this.jit = jit;
@@ -101,6 +104,10 @@ public class RunnerLauncher {
     }
     LOG.infof("github job %d attempt %d: runner %s on session %s (%s)", forJob.jobId(), forJob.runAttempt(), name,
         session.id(), forJob.labelError() == null ? "labels " + forJob.labels() : "to fail it: bad labels");
+    if (forJob.labelError() == null) {
+      // while the instance starts: by the time the runner checks out, the mirror has what GitHub has
+      mirrors.refresh(name, forJob.repository());
+    }
     workers.execute(() -> {
       try {
         bringUp(runner, forJob);
@@ -182,6 +189,7 @@ public class RunnerLauncher {
     env.put("CDE_RUNNER_NAME", runner.name());
     env.put("CDE_HOOK_STARTED_SH", startedHook);
     env.put("CDE_HOOK_COMPLETED_SH", completedHook);
+    env.putAll(mirrors.env(runner.name(), job.repository()));
     if (job.labelError() != null) {
       env.put("CDE_JOB_REFUSAL", job.labelError());
     }
