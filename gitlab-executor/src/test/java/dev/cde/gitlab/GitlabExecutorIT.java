@@ -59,6 +59,11 @@ class GitlabExecutorIT {
       throw new IllegalStateException(jar + " is missing: package gitlab-executor first");
     }
     bridge = RealBridge.start();
+    // A job's scripts run cde from the NAS, which every instance sees (read-only) wherever the checkout is: a
+    // checkout under /tmp (a CI clone) is hidden by the sandbox's own /tmp.
+    Path staged = Files.createDirectories(bridge.home.resolve("nas").resolve(".cde-test"));
+    Files.copy(RealBridge.root().resolve("cli/target/cde.jar"), staged.resolve("cde.jar"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   @AfterAll
@@ -102,7 +107,8 @@ class GitlabExecutorIT {
     return out;
   }
 
-  static final String CDE = "java -jar " + dev.cde.cli.RealBridge.root().resolve("cli/target/cde.jar");
+  /** cde as a job's script runs it: staged on the NAS by {@link #start}; CDE_NAS is where the instance sees it. */
+  static final String CDE = "java -jar \"$CDE_NAS/.cde-test/cde.jar\"";
 
   @Test
   void aPassingJobRunsEveryStageOnOneInstanceAndReportsItsCost() throws Exception {

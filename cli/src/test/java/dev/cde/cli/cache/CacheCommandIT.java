@@ -33,8 +33,15 @@ class CacheCommandIT {
   static Vertx vertx;
   static HttpClient http;
   // -Dcde.test.cli-java=<jlinked runtime>/bin/java runs cde on the function image's JRE (function-image/README.md).
-  static final String CDE = System.getProperty("cde.test.cli-java", "java") + " -jar "
-      + RealBridge.root().resolve("cli/target/cde.jar");
+  static final String JAVA = System.getProperty("cde.test.cli-java", "java");
+  /** cde as the host runs it, outside any session. */
+  static final String CDE_HOST = JAVA + " -jar " + RealBridge.root().resolve("cli/target/cde.jar");
+  /**
+   * cde as a job runs it: the jar is staged in the session's workspace (see {@link #session}), because the
+   * sandbox shows its own /tmp, where a checkout under /tmp (a CI clone) is not. {@code $W} is the workspace,
+   * exported by {@link #sh}.
+   */
+  static final String CDE = JAVA + " -jar $W/.cde-test/cde.jar";
 
   @BeforeAll
   static void start() throws Exception {
@@ -98,7 +105,7 @@ class CacheCommandIT {
   @Test
   void theActionRestoresAtItsStepAndSavesInItsPostStep() throws Exception {
     String scope = "{\"repository\":\"octo/action\",\"ref\":\"refs/heads/main\",\"defaultRef\":\"refs/heads/main\"}";
-    String action = RealBridge.root().resolve("action/cache").toString();
+    String action = "$W/.cde-test/action";
     // The runner passes inputs with dashes (INPUT_RESTORE-KEYS), which sh cannot export: env(1) can.
     String runner = "mkdir -p bin && printf '#!/bin/sh\\nexec " + CDE + " \"$@\"\\n' > bin/cde && chmod +x bin/cde"
         + " && export PATH=$PWD/bin:$PATH && : > out1 && : > state1 && : > out2 && : > state2";
@@ -126,10 +133,10 @@ class CacheCommandIT {
   void outsideASessionRestoreGoesOnColdAndSaveWarns() throws Exception {
     Path dir = Files.createTempDirectory("cde-cache-it");
     Files.writeString(dir.resolve("f"), "x");
-    ProcessBuilder pb = new ProcessBuilder("sh", "-c", CDE + " cache restore --key k --path f; echo rc=$?; "
-        + CDE + " cache restore --key k --path f --fail-on-cache-miss; echo rc=$?; "
-        + CDE + " cache save --key k --path f; echo rc=$?; "
-        + "CDE_CACHE_TOKEN=bogus CDE_CALLBACK_URL=" + bridge.url() + " " + CDE + " cache restore --key k --path f;"
+    ProcessBuilder pb = new ProcessBuilder("sh", "-c", CDE_HOST + " cache restore --key k --path f; echo rc=$?; "
+        + CDE_HOST + " cache restore --key k --path f --fail-on-cache-miss; echo rc=$?; "
+        + CDE_HOST + " cache save --key k --path f; echo rc=$?; "
+        + "CDE_CACHE_TOKEN=bogus CDE_CALLBACK_URL=" + bridge.url() + " " + CDE_HOST + " cache restore --key k --path f;"
         + " echo rc=$?").directory(dir.toFile()).redirectErrorStream(true);
     pb.environment().remove("CDE_CACHE_TOKEN");
     pb.environment().remove("CDE_CALLBACK_URL");
@@ -147,7 +154,17 @@ class CacheCommandIT {
         .header("Authorization", "Bearer " + bridge.token()).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"cpu\":1,\"memory\":\"1g\",\"cacheScope\":" + cacheScope + "}")));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    return RealBridge.JSON.readTree(r.body()).path("id").asText();
+    String id = RealBridge.JSON.readTree(r.body()).path("id").asText();
+    // The local provider's workspace of the session, as the host sees it (LocalProvider: <home>/instances/<id>).
+    Path staged = Files.createDirectories(bridge.home.resolve("instances").resolve(id).resolve(".cde-test"));
+    Files.copy(RealBridge.root().resolve("cli/target/cde.jar"), staged.resolve("cde.jar"));
+    Path action = Files.createDirectories(staged.resolve("action"));
+    try (var files = Files.list(RealBridge.root().resolve("action/cache"))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, action.resolve(f.getFileName()));
+      }
+    }
+    return id;
   }
 
   /** Runs a shell script in the session's workspace through the bridge, as the GitLab executor's run stage does. */
@@ -157,7 +174,7 @@ class CacheCommandIT {
         Map.of("Authorization", "Bearer " + bridge.token()), Hello.of("client", "it"), new TunnelOptions())
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     try {
-      Channel ch = tunnel.open(OpenRequest.exec(List.of("sh", "-c", script), null, null))
+      Channel ch = tunnel.open(OpenRequest.exec(List.of("sh", "-c", "export W=$PWD; " + script), null, null))
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       StringBuffer out = new StringBuffer();
       StringBuffer err = new StringBuffer();
