@@ -88,6 +88,23 @@ public final class BridgeClient {
     return send(api("/api/v1/sessions/" + enc(id) + "/cost", Duration.ofSeconds(30)).GET().build(), id);
   }
 
+  /**
+   * Asks the bridge to refresh its git mirror of {@code url} (which may carry the job's credentials: they go in
+   * the body, never a query), waiting at most {@code waitSeconds}; answers {@code {mirror, cloned|pending}}.
+   */
+  public CompletableFuture<JsonNode> refreshGitMirror(String url, int waitSeconds) {
+    ObjectNode body = JSON.createObjectNode().put("url", url).put("waitSeconds", waitSeconds);
+    HttpRequest req = api("/api/v1/git-mirrors/refresh", Duration.ofSeconds(waitSeconds + 30L))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+    return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
+      if (e != null) {
+        throw transport(e);
+      }
+      return parse(r, null, ExitCodes.SESSION_FAILED);
+    });
+  }
+
   public JsonNode session(String id) {
     return send(api("/api/v1/sessions/" + enc(id), Duration.ofSeconds(30)).GET().build(), id);
   }

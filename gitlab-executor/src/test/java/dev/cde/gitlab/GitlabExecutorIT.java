@@ -110,6 +110,49 @@ class GitlabExecutorIT {
   /** cde as a job's script runs it: staged on the NAS by {@link #start}; CDE_NAS is where the instance sees it. */
   static final String CDE = "java -jar \"$CDE_NAS/.cde-test/cde.jar\"";
 
+  /**
+   * The job's repository is mirrored on the NAS by prepare, and get_sources' clone borrows the mirror's objects:
+   * a 2 MiB incompressible file arrives without its bytes crossing the wire again.
+   */
+  @Test
+  void getSourcesBorrowsObjectsFromTheBridgesMirror() throws Exception {
+    Job job = job(harness());
+    Path origin = bridge.home.resolve("nas").resolve(".cde-test").resolve("origin-" + job.id + ".git");
+    Path seed = Files.createTempDirectory("cde-it-seed");
+    git(seed, "init", "-q", "-b", "main");
+    byte[] blob = new byte[2 << 20];
+    ThreadLocalRandom.current().nextBytes(blob);
+    Files.write(seed.resolve("big.bin"), blob);
+    git(seed, "add", ".");
+    git(seed, "-c", "user.name=it", "-c", "user.email=it@example.com", "commit", "-q", "-m", "seed");
+    git(seed, "clone", "-q", "--bare", seed.toString(), origin.toString());
+    job.repoUrl = "file://" + origin;
+    job.stage("get_sources", "echo \"alternates: $GIT_ALTERNATE_OBJECT_DIRECTORIES\"",
+        "git clone -q \"file://$CDE_NAS/.cde-test/origin-" + job.id + ".git\" src",
+        "git -C src count-objects -v | grep size-pack", "sha256sum src/big.bin")
+        .stage("build_script", "test -n \"$GIT_ALTERNATE_OBJECT_DIRECTORIES\"", "git -C src fsck --no-progress && echo fsck-ok");
+    JobResult r = job.run(BUILDS);
+
+    assertThat(r.passed()).as(r.calls().toString()).isTrue();
+    assertThat(r.call("prepare").out()).contains("borrow objects from the bridge's mirror git/localhost/");
+    StageCall sources = r.call("get_sources");
+    assertThat(sources.out()).containsPattern("alternates: \\S+/objects\n");
+    int packKiB = Integer.parseInt(sources.out().lines().filter(l -> l.startsWith("size-pack:")).findFirst()
+        .orElseThrow().replaceAll("\\D", ""));
+    assertThat(packKiB).as("KiB the clone received, of a 2048 KiB incompressible file").isLessThan(64);
+    assertThat(sources.out()).contains(java.util.HexFormat.of().formatHex(
+        java.security.MessageDigest.getInstance("SHA-256").digest(blob)));
+    assertThat(r.call("build_script").out()).contains("fsck-ok");
+  }
+
+  private static void git(Path dir, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
+  }
+
   @Test
   void aPassingJobRunsEveryStageOnOneInstanceAndReportsItsCost() throws Exception {
     Job job = job(harness());

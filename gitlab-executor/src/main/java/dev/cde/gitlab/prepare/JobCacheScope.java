@@ -22,17 +22,21 @@ public final class JobCacheScope {
 
   /** The scope as the bridge's {@code cacheScope} field, or null when there is no payload to take it from. */
   public static ObjectNode of(JobEnv env) {
+    JsonNode job = payload(env);
+    return job == null ? null : of(job);
+  }
+
+  /** GitLab's job payload (JOB_RESPONSE_FILE), or null when gitlab-runner gave none. */
+  static JsonNode payload(JobEnv env) {
     String file = env.runner(ExecutorContract.JOB_RESPONSE_FILE);
     if (file == null) {
       return null;
     }
-    JsonNode job;
     try {
-      job = new ObjectMapper().readTree(Path.of(file).toFile());
+      return new ObjectMapper().readTree(Path.of(file).toFile());
     } catch (IOException e) {
       throw StageFailure.system("cannot read the job payload " + file + ": " + e.getMessage());
     }
-    return of(job);
   }
 
   static ObjectNode of(JsonNode job) {

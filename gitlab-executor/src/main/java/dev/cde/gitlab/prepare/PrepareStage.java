@@ -40,6 +40,8 @@ public final class PrepareStage {
         + describe(spec) + ")");
     out.flush();
     CompletableFuture<JsonNode> created = bridge.client().createSession(spec);
+    // The mirror refreshes while the instance starts: both are waits on other machines.
+    CompletableFuture<JsonNode> mirror = JobMirror.refresh(env, bridge);
     long started = System.nanoTime();
     JsonNode rec;
     while (true) {
@@ -67,6 +69,9 @@ public final class PrepareStage {
     out.println("cde: session " + s.id() + " running after " + String.format(java.util.Locale.ROOT, "%.1f s",
         (System.nanoTime() - started) / 1e9) + (agent.hasNonNull("hostname") ? " on " + agent.path("hostname").asText() : "")
         + "; max duration " + rec.path("maxDurationSeconds").asLong() + " s");
+    if (mirror != null) {
+      JobMirror.install(env, bridge, s, mirror, out);
+    }
     out.flush();
   }
 

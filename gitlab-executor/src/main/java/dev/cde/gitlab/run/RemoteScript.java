@@ -23,7 +23,9 @@ final class RemoteScript {
    * agent waits for), and the pid file lets a cancel signal that whole group, background jobs included.
    */
   static List<String> runCommand(String path) {
-    return List.of("sh", "-c", "echo $$ > \"$1.pid\" && exec setsid bash \"$1\"", "cde-gitlab-run", path);
+    // prepare's git-mirror.sh, when there is one, exports the NAS mirror as git's alternates (JobMirror).
+    return List.of("sh", "-c", "m=\"$(dirname \"$1\")/git-mirror.sh\"; if [ -f \"$m\" ]; then . \"$m\"; fi;"
+        + " echo $$ > \"$1.pid\" && exec setsid bash \"$1\"", "cde-gitlab-run", path);
   }
 
   /** Signals the script's process group; never the agent's, because setsid gave the script a group of its own. */

@@ -107,7 +107,7 @@ public final class RunStage {
   }
 
   /** Writes the script through a channel's stdin into a 0700 file; returns its path on the instance. */
-  static String place(TunnelSession tunnel, String sessionName, String stage, byte[] content) {
+  public static String place(TunnelSession tunnel, String sessionName, String stage, byte[] content) {
     Channel ch = open(tunnel, RemoteScript.writeCommand(sessionName, stage));
     Buffer printed = Buffer.buffer();
     Buffer errors = Buffer.buffer();

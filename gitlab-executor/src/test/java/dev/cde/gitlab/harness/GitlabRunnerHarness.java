@@ -68,6 +68,8 @@ public final class GitlabRunnerHarness {
     /** Stage name to its commands; a stage without commands is skipped, as gitlab-runner skips empty ones. */
     public final Map<String, List<String>> stages = new LinkedHashMap<>();
     public final List<StageCall> calls = new ArrayList<>();
+    /** The clone URL in the payload's git_info; null: GitLab's form for CI_SERVER_HOST/CI_PROJECT_PATH. */
+    public String repoUrl;
     private Path tmp;
     private int attempt;
 
@@ -100,8 +102,8 @@ public final class GitlabRunnerHarness {
       // The parts of GitLab's job payload we read: the id, the clone URL (with the job token in it, as GitLab
       // sends it), the ref, and the predefined variables the cache scope is taken from.
       Files.writeString(response, "{\"id\":" + id + ",\"token\":\"job-token-not-for-printing\","
-          + "\"git_info\":{\"repo_url\":\"https://gitlab-ci-token:job-token-not-for-printing@"
-          + variables.get("CI_SERVER_HOST") + "/" + variables.get("CI_PROJECT_PATH") + ".git\",\"ref\":\"main\","
+          + "\"git_info\":{\"repo_url\":\"" + (repoUrl != null ? repoUrl : "https://gitlab-ci-token:job-token-not-for-printing@"
+          + variables.get("CI_SERVER_HOST") + "/" + variables.get("CI_PROJECT_PATH") + ".git") + "\",\"ref\":\"main\","
           + "\"ref_type\":\"branch\"},\"variables\":[{\"key\":\"CI_DEFAULT_BRANCH\",\"value\":\"main\","
           + "\"public\":true}]}");
       Files.setPosixFilePermissions(response, PosixFilePermissions.fromString("rw-------"));
