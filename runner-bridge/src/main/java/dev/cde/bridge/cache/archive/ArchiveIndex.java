@@ -1,10 +1,7 @@
 package dev.cde.bridge.cache.archive;
 
+import dev.cde.bridge.store.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,19 +17,18 @@ import javax.sql.DataSource;
  */
 @ApplicationScoped
 public class ArchiveIndex {
-  private static final String UNIQUE_VIOLATION = "23505";
   private static final String COLUMNS = "id, repository, scope_ref, cache_key, version, file_name, size_bytes,"
       + " created_at, last_used_at";
 
-  private final DataSource db;
+  private final Sql sql;
 
   public ArchiveIndex(DataSource db) {
-    this.db = db;
+    this.sql = new Sql(db, "archive cache index");
   }
 
   /** Inserts the entry; false when its (repository, ref, key, version) is already taken. */
   public boolean insert(ArchiveEntry e) {
-    return insertOnce("INSERT INTO cache_archives (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
+    return sql.insertOnce("INSERT INTO cache_archives (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
       ps.setString(1, e.id());
       ps.setString(2, e.repository());
       ps.setString(3, e.ref());
@@ -70,14 +66,14 @@ public class ArchiveIndex {
   }
 
   public void touch(String id, Instant when) {
-    update("UPDATE cache_archives SET last_used_at = ? WHERE id = ?", ps -> {
+    sql.update("UPDATE cache_archives SET last_used_at = ? WHERE id = ?", ps -> {
       ps.setTimestamp(1, Timestamp.from(when));
       ps.setString(2, id);
     });
   }
 
   public boolean delete(String id) {
-    return update("DELETE FROM cache_archives WHERE id = ?", ps -> ps.setString(1, id)) > 0;
+    return sql.update("DELETE FROM cache_archives WHERE id = ?", ps -> ps.setString(1, id)) > 0;
   }
 
   /** The repository's entries, least recently used first. */
@@ -92,14 +88,14 @@ public class ArchiveIndex {
   /** Bytes per repository. */
   public Map<String, Long> sizes() {
     Map<String, Long> sizes = new LinkedHashMap<>();
-    run("SELECT repository, SUM(size_bytes) FROM cache_archives GROUP BY repository", ps -> { },
+    sql.query("SELECT repository, SUM(size_bytes) FROM cache_archives GROUP BY repository", ps -> { },
         rs -> sizes.put(rs.getString(1), rs.getLong(2)));
     return sizes;
   }
 
   public boolean knowsFile(String fileName) {
     boolean[] found = {false};
-    run("SELECT 1 FROM cache_archives WHERE file_name = ?", ps -> ps.setString(1, fileName), rs -> found[0] = true);
+    sql.query("SELECT 1 FROM cache_archives WHERE file_name = ?", ps -> ps.setString(1, fileName), rs -> found[0] = true);
     return found[0];
   }
 
@@ -107,7 +103,7 @@ public class ArchiveIndex {
 
   /** Records the session's scope unless one is recorded already; returns the one that holds. */
   public CacheScope recordScope(String sessionId, CacheScope scope) {
-    insertOnce("INSERT INTO cache_session_scopes (session_id, repository, scope_ref, default_ref, recorded_at)"
+    sql.insertOnce("INSERT INTO cache_session_scopes (session_id, repository, scope_ref, default_ref, recorded_at)"
         + " VALUES (?, ?, ?, ?, ?)", ps -> {
           ps.setString(1, sessionId);
           ps.setString(2, scope.repository());
@@ -120,7 +116,7 @@ public class ArchiveIndex {
 
   public Optional<CacheScope> scope(String sessionId) {
     List<CacheScope> found = new ArrayList<>();
-    run("SELECT repository, scope_ref, default_ref FROM cache_session_scopes WHERE session_id = ?",
+    sql.query("SELECT repository, scope_ref, default_ref FROM cache_session_scopes WHERE session_id = ?",
         ps -> ps.setString(1, sessionId), rs -> found.add(new CacheScope(rs.getString(1), rs.getString(2),
             rs.getString(3))));
     return found.stream().findFirst();
@@ -132,7 +128,7 @@ public class ArchiveIndex {
   public void count(String sessionId, int hits, int partialHits, int misses, long restored, long saved) {
     String set = "hits = hits + ?, partial_hits = partial_hits + ?, misses = misses + ?,"
         + " bytes_restored = bytes_restored + ?, bytes_saved = bytes_saved + ?, updated_at = ?";
-    Binder add = ps -> {
+    Sql.Binder add = ps -> {
       ps.setInt(1, hits);
       ps.setInt(2, partialHits);
       ps.setInt(3, misses);
@@ -141,10 +137,10 @@ public class ArchiveIndex {
       ps.setTimestamp(6, Timestamp.from(Instant.now()));
       ps.setString(7, sessionId);
     };
-    if (update("UPDATE cache_job_stats SET " + set + " WHERE session_id = ?", add) > 0) {
+    if (sql.update("UPDATE cache_job_stats SET " + set + " WHERE session_id = ?", add) > 0) {
       return;
     }
-    boolean inserted = insertOnce("INSERT INTO cache_job_stats (session_id, hits, partial_hits, misses,"
+    boolean inserted = sql.insertOnce("INSERT INTO cache_job_stats (session_id, hits, partial_hits, misses,"
         + " bytes_restored, bytes_saved, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", ps -> {
           ps.setString(1, sessionId);
           ps.setInt(2, hits);
@@ -155,13 +151,13 @@ public class ArchiveIndex {
           ps.setTimestamp(7, Timestamp.from(Instant.now()));
         });
     if (!inserted) { // another request of the same session made the row first
-      update("UPDATE cache_job_stats SET " + set + " WHERE session_id = ?", add);
+      sql.update("UPDATE cache_job_stats SET " + set + " WHERE session_id = ?", add);
     }
   }
 
   public Optional<CacheStats> stats(String sessionId) {
     List<CacheStats> found = new ArrayList<>();
-    run("SELECT hits, partial_hits, misses, bytes_restored, bytes_saved FROM cache_job_stats WHERE session_id = ?",
+    sql.query("SELECT hits, partial_hits, misses, bytes_restored, bytes_saved FROM cache_job_stats WHERE session_id = ?",
         ps -> ps.setString(1, sessionId), rs -> found.add(new CacheStats(rs.getInt(1), rs.getInt(2), rs.getInt(3),
             rs.getLong(4), rs.getLong(5))));
     return found.stream().findFirst();
@@ -169,58 +165,15 @@ public class ArchiveIndex {
 
   // ---------------------------------------------------------------------------------------- plumbing
 
-  private interface Binder {
-    void bind(PreparedStatement ps) throws SQLException;
-  }
-
-  private interface RowReader {
-    void read(ResultSet rs) throws SQLException;
-  }
-
   private static Optional<ArchiveEntry> first(List<ArchiveEntry> entries) {
     return entries.stream().findFirst();
   }
 
-  private List<ArchiveEntry> query(String where, Binder binder) {
+  private List<ArchiveEntry> query(String where, Sql.Binder binder) {
     List<ArchiveEntry> out = new ArrayList<>();
-    run("SELECT " + COLUMNS + " FROM cache_archives " + where, binder, rs -> out.add(new ArchiveEntry(
+    sql.query("SELECT " + COLUMNS + " FROM cache_archives " + where, binder, rs -> out.add(new ArchiveEntry(
         rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
         rs.getLong(7), rs.getTimestamp(8).toInstant(), rs.getTimestamp(9).toInstant())));
     return out;
-  }
-
-  private void run(String sql, Binder binder, RowReader reader) {
-    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      binder.bind(ps);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          reader.read(rs);
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("archive cache index query failed: " + e.getMessage(), e);
-    }
-  }
-
-  private int update(String sql, Binder binder) {
-    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      binder.bind(ps);
-      return ps.executeUpdate();
-    } catch (SQLException e) {
-      throw new IllegalStateException("archive cache index update failed: " + e.getMessage(), e);
-    }
-  }
-
-  private boolean insertOnce(String sql, Binder binder) {
-    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      binder.bind(ps);
-      ps.executeUpdate();
-      return true;
-    } catch (SQLException e) {
-      if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-        return false;
-      }
-      throw new IllegalStateException("archive cache index insert failed: " + e.getMessage(), e);
-    }
   }
 }

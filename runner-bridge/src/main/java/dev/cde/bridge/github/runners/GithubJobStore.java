@@ -1,10 +1,10 @@
 package dev.cde.bridge.github.runners;
 
+import dev.cde.bridge.store.Sql;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,24 +23,23 @@ import javax.sql.DataSource;
  */
 @ApplicationScoped
 public class GithubJobStore {
-  private static final String UNIQUE_VIOLATION = "23505";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String JOB_COLUMNS = "job_id, run_attempt, repository, run_id, job_name, labels, label_key,"
       + " status, label_error, runner_name, detail, launch_failures, created_at, updated_at";
   private static final String RUNNER_COLUMNS = "runner_name, session_id, repository, labels, label_key, for_job_id,"
       + " for_run_attempt, runner_id, job_id, state, detail, created_at, updated_at";
 
-  private final DataSource db;
+  private final Sql sql;
 
   public GithubJobStore(DataSource db) {
-    this.db = db;
+    this.sql = new Sql(db, "GitHub job store");
   }
 
   // ------------------------------------------------------------------------------------------ jobs
 
   /** Inserts the job; false when this attempt of it is already known. */
   public boolean insertJob(GithubJob j) {
-    return insertOnce("INSERT INTO github_jobs (" + JOB_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    return sql.insertOnce("INSERT INTO github_jobs (" + JOB_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         ps -> {
           ps.setLong(1, j.jobId());
           ps.setInt(2, j.runAttempt());
@@ -90,7 +89,7 @@ public class GithubJobStore {
    */
   public boolean moveJob(long jobId, int runAttempt, String status, String runnerName, String detail,
       Collection<String> from) {
-    return update("UPDATE github_jobs SET status = ?, runner_name = COALESCE(?, runner_name),"
+    return sql.update("UPDATE github_jobs SET status = ?, runner_name = COALESCE(?, runner_name),"
         + " detail = COALESCE(?, detail), updated_at = ? WHERE job_id = ? AND run_attempt = ? AND status IN ("
         + placeholders(from.size()) + ")", ps -> {
           ps.setString(1, status);
@@ -108,7 +107,7 @@ public class GithubJobStore {
 
   /** Records the job's branch and its repository's default branch (a null leaves the known value). */
   public void recordBranches(long jobId, int runAttempt, String headBranch, String defaultBranch) {
-    update("UPDATE github_jobs SET head_branch = COALESCE(?, head_branch), default_branch = COALESCE(?, default_branch)"
+    sql.update("UPDATE github_jobs SET head_branch = COALESCE(?, head_branch), default_branch = COALESCE(?, default_branch)"
         + " WHERE job_id = ? AND run_attempt = ?", ps -> {
           ps.setString(1, clip(headBranch, 300));
           ps.setString(2, clip(defaultBranch, 300));
@@ -120,7 +119,7 @@ public class GithubJobStore {
   /** {@code [head_branch, default_branch]} as the webhooks said them; either may be null. */
   public String[] branches(long jobId, int runAttempt) {
     String[] b = new String[2];
-    query("SELECT head_branch, default_branch FROM github_jobs WHERE job_id = ? AND run_attempt = ?", ps -> {
+    sql.query("SELECT head_branch, default_branch FROM github_jobs WHERE job_id = ? AND run_attempt = ?", ps -> {
       ps.setLong(1, jobId);
       ps.setInt(2, runAttempt);
     }, rs -> {
@@ -132,7 +131,7 @@ public class GithubJobStore {
 
   /** Counts a failed launch for the job; returns the new count. */
   public int launchFailed(long jobId, int runAttempt, String detail) {
-    update("UPDATE github_jobs SET launch_failures = launch_failures + 1, detail = ?, updated_at = ?"
+    sql.update("UPDATE github_jobs SET launch_failures = launch_failures + 1, detail = ?, updated_at = ?"
         + " WHERE job_id = ? AND run_attempt = ?", ps -> {
           ps.setString(1, clip(detail, 2000));
           ps.setTimestamp(2, Timestamp.from(Instant.now()));
@@ -145,7 +144,7 @@ public class GithubJobStore {
   /** Repositories with a job that is not finished, or a runner that is not done. */
   public List<String> activeRepositories() {
     List<String> repos = new ArrayList<>();
-    query("SELECT DISTINCT repository FROM github_jobs WHERE status IN ('waiting', 'queued', 'in_progress')"
+    sql.query("SELECT DISTINCT repository FROM github_jobs WHERE status IN ('waiting', 'queued', 'in_progress')"
         + " UNION SELECT DISTINCT repository FROM github_runners WHERE state <> 'done'", ps -> { },
         rs -> repos.add(rs.getString(1)));
     return repos;
@@ -154,7 +153,7 @@ public class GithubJobStore {
   // --------------------------------------------------------------------------------------- runners
 
   public boolean insertRunner(GithubRunner r) {
-    return insertOnce("INSERT INTO github_runners (" + RUNNER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    return sql.insertOnce("INSERT INTO github_runners (" + RUNNER_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         ps -> {
           ps.setString(1, r.name());
           ps.setString(2, r.sessionId());
@@ -192,7 +191,7 @@ public class GithubJobStore {
   /** Names already used for this job attempt's runners (a relaunch needs a fresh one). */
   public int runnersStartedFor(long jobId, int runAttempt) {
     int[] n = {0};
-    query("SELECT COUNT(*) FROM github_runners WHERE for_job_id = ? AND for_run_attempt = ?", ps -> {
+    sql.query("SELECT COUNT(*) FROM github_runners WHERE for_job_id = ? AND for_run_attempt = ?", ps -> {
       ps.setLong(1, jobId);
       ps.setInt(2, runAttempt);
     }, rs -> n[0] = rs.getInt(1));
@@ -210,7 +209,7 @@ public class GithubJobStore {
    */
   public boolean moveRunner(String name, String state, Long runnerId, Long jobId, String detail,
       Collection<String> from) {
-    return update("UPDATE github_runners SET state = ?, runner_id = COALESCE(?, runner_id),"
+    return sql.update("UPDATE github_runners SET state = ?, runner_id = COALESCE(?, runner_id),"
         + " job_id = COALESCE(?, job_id), detail = COALESCE(?, detail), updated_at = ?"
         + " WHERE runner_name = ? AND state IN (" + placeholders(from.size()) + ")", ps -> {
           ps.setString(1, state);
@@ -228,65 +227,22 @@ public class GithubJobStore {
 
   // ---------------------------------------------------------------------------------------- plumbing
 
-  private interface Binder {
-    void bind(PreparedStatement ps) throws SQLException;
-  }
-
-  private interface RowReader {
-    void read(ResultSet rs) throws SQLException;
-  }
-
-  private List<GithubJob> queryJobs(String where, Binder binder) {
+  private List<GithubJob> queryJobs(String where, Sql.Binder binder) {
     List<GithubJob> out = new ArrayList<>();
-    query("SELECT " + JOB_COLUMNS + " FROM github_jobs " + where, binder, rs -> out.add(new GithubJob(
+    sql.query("SELECT " + JOB_COLUMNS + " FROM github_jobs " + where, binder, rs -> out.add(new GithubJob(
         rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getLong(4), rs.getString(5), labels(rs.getString(6)),
         rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getInt(12),
         rs.getTimestamp(13).toInstant(), rs.getTimestamp(14).toInstant())));
     return out;
   }
 
-  private List<GithubRunner> queryRunners(String where, Binder binder) {
+  private List<GithubRunner> queryRunners(String where, Sql.Binder binder) {
     List<GithubRunner> out = new ArrayList<>();
-    query("SELECT " + RUNNER_COLUMNS + " FROM github_runners " + where, binder, rs -> out.add(new GithubRunner(
+    sql.query("SELECT " + RUNNER_COLUMNS + " FROM github_runners " + where, binder, rs -> out.add(new GithubRunner(
         rs.getString(1), rs.getString(2), rs.getString(3), labels(rs.getString(4)), rs.getString(5), rs.getLong(6),
         rs.getInt(7), nullableLong(rs, 8), nullableLong(rs, 9), rs.getString(10), rs.getString(11),
         rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant())));
     return out;
-  }
-
-  private void query(String sql, Binder binder, RowReader reader) {
-    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      binder.bind(ps);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          reader.read(rs);
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("GitHub job store query failed: " + e.getMessage(), e);
-    }
-  }
-
-  private int update(String sql, Binder binder) {
-    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      binder.bind(ps);
-      return ps.executeUpdate();
-    } catch (SQLException e) {
-      throw new IllegalStateException("GitHub job store update failed: " + e.getMessage(), e);
-    }
-  }
-
-  private boolean insertOnce(String sql, Binder binder) {
-    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      binder.bind(ps);
-      ps.executeUpdate();
-      return true;
-    } catch (SQLException e) {
-      if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-        return false;
-      }
-      throw new IllegalStateException("GitHub job store insert failed: " + e.getMessage(), e);
-    }
   }
 
   private static String placeholders(int n) {
