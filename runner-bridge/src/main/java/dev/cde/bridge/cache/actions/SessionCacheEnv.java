@@ -1,12 +1,10 @@
 package dev.cde.bridge.cache.actions;
 
-import io.quarkus.runtime.LaunchMode;
+import dev.cde.bridge.session.InstanceCallbackUrl;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * What a process in a session needs to reach the cache ({@code cde cache}, {@code action/cache},
@@ -29,22 +27,7 @@ public class SessionCacheEnv {
   public Map<String, String> forSession(String sessionId, long maxDurationSeconds) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put(TOKEN, tokens.issueForSession(sessionId, Duration.ofSeconds(maxDurationSeconds).plusMinutes(10)));
-    env.put(URL, bridgeUrl());
+    env.put(URL, InstanceCallbackUrl.get());
     return env;
-  }
-
-  /**
-   * {@code cde.github.runners.callback-url} (the bridge as instances reach it; one setting for hooks and cache),
-   * else the loopback port Quarkus bound, which only the local provider can reach.
-   */
-  public static String bridgeUrl() {
-    Config c = ConfigProvider.getConfig();
-    return c.getOptionalValue("cde.github.runners.callback-url", String.class)
-        .map(u -> u.replaceAll("/+$", ""))
-        .orElseGet(() -> {
-          // Quarkus writes the port it really bound (a random one in tests) back into its configuration.
-          String key = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
-          return "http://127.0.0.1:" + c.getOptionalValue(key, Integer.class).orElse(8080);
-        });
   }
 }

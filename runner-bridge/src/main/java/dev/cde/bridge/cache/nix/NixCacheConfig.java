@@ -24,6 +24,6 @@ public interface NixCacheConfig {
   @WithDefault("8G")
   MemorySize maxNarSize();
 
-  /** How instances reach the bridge to push; by default the bridge's own loopback address. */
+  /** How instances reach the bridge to push; by default where they call it back (cde.github.runners.callback-url). */
   Optional<String> pushUrl();
 }

@@ -1,14 +1,13 @@
 package dev.cde.bridge.cache.nix;
 
+import dev.cde.bridge.session.InstanceCallbackUrl;
 import dev.cde.bridge.session.InstanceEnvironment;
 import dev.cde.bridge.session.SigningKeys;
 import dev.cde.tunnel.auth.TunnelTokens;
-import io.quarkus.runtime.LaunchMode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * What an instance needs to use the cache: the public key to trust (also as {@code NIX_CONFIG}, which nix reads
@@ -40,12 +39,7 @@ public class NixInstanceEnv implements InstanceEnvironment {
   }
 
   String pushUrl() {
-    String base = config.pushUrl().map(u -> u.replaceAll("/+$", "")).orElseGet(() -> {
-      // Quarkus writes the port it really bound (a random one in tests) back into its configuration.
-      String key = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
-      int port = ConfigProvider.getConfig().getOptionalValue(key, Integer.class).orElse(8080);
-      return "http://127.0.0.1:" + port;
-    });
+    String base = config.pushUrl().map(InstanceCallbackUrl::trimmed).orElseGet(InstanceCallbackUrl::get);
     return base.endsWith("/nix/push") ? base : base + "/nix/push";
   }
 }

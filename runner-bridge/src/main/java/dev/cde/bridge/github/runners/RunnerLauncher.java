@@ -10,6 +10,7 @@ import dev.cde.bridge.logs.SessionLogs;
 import dev.cde.bridge.relay.AgentLinks;
 import dev.cde.bridge.session.CreateSessionRequest;
 import dev.cde.bridge.session.Session;
+import dev.cde.bridge.session.InstanceCallbackUrl;
 import dev.cde.bridge.session.SessionBroker;
 import dev.cde.bridge.session.SessionConfig;
 import dev.cde.bridge.session.SessionState;
@@ -182,7 +183,7 @@ public class RunnerLauncher {
     env.put("ACTIONS_RUNNER_INPUT_JITCONFIG", registration.encodedJitConfig());
     env.put("CDE_HOOK_TOKEN", TunnelTokens.issue(keys.privateKey(), HOOK_AUDIENCE, runner.sessionId(),
         Duration.ofSeconds(broker.get(runner.sessionId()).maxDurationSeconds()).plusMinutes(10)));
-    env.put("CDE_CALLBACK_URL", callbackUrl());
+    env.put("CDE_CALLBACK_URL", InstanceCallbackUrl.get());
     // For `cde cache` and the cache service: the scope is the one recorded for this session at job start.
     env.putAll(cacheEnv.forSession(runner.sessionId(), broker.get(runner.sessionId()).maxDurationSeconds()));
     env.put("CDE_SESSION_ID", runner.sessionId());
@@ -194,10 +195,6 @@ public class RunnerLauncher {
       env.put("CDE_JOB_REFUSAL", job.labelError());
     }
     return env;
-  }
-
-  String callbackUrl() {
-    return SessionCacheEnv.bridgeUrl();
   }
 
   private void failed(GithubRunner runner, String reason) {
