@@ -26,9 +26,8 @@ public final class JobMirror {
 
   private JobMirror() {}
 
-  /** Starts the refresh, or answers null when the payload has no clone URL. */
-  static CompletableFuture<JsonNode> refresh(JobEnv env, Bridge bridge) {
-    JsonNode job = JobCacheScope.payload(env);
+  /** Starts the refresh, or answers null when there is no payload or it has no clone URL. */
+  static CompletableFuture<JsonNode> refresh(JsonNode job, Bridge bridge) {
     String url = job == null ? "" : job.path("git_info").path("repo_url").asText("");
     return url.isBlank() ? null : bridge.client().refreshGitMirror(url, WAIT_SECONDS);
   }

@@ -25,7 +25,8 @@ public final class PrepareStage {
 
   public static void prepare(JobEnv env, PrintStream out) {
     ObjectNode spec = JobSizing.spec(env); // before the bridge: a bad size needs no network to be reported
-    ObjectNode cacheScope = JobCacheScope.of(env);
+    JsonNode job = JobCacheScope.payload(env); // read once: the cache scope and the mirror both come from it
+    ObjectNode cacheScope = job == null ? null : JobCacheScope.of(job);
     if (cacheScope != null) {
       spec.set("cacheScope", cacheScope);
     }
@@ -41,7 +42,7 @@ public final class PrepareStage {
     out.flush();
     CompletableFuture<JsonNode> created = bridge.client().createSession(spec);
     // The mirror refreshes while the instance starts: both are waits on other machines.
-    CompletableFuture<JsonNode> mirror = JobMirror.refresh(env, bridge);
+    CompletableFuture<JsonNode> mirror = JobMirror.refresh(job, bridge);
     long started = System.nanoTime();
     JsonNode rec;
     while (true) {
