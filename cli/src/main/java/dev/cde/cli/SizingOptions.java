@@ -5,7 +5,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
-/** The options that size a new session; shared by run, shell and forward. */
+/** The options of a new session (its size, and where its cache calls read and write); shared by run, shell and forward. */
 public final class SizingOptions {
   @Option(names = "--template", paramLabel = "NAME", description = "Session template (image and defaults).")
   String template;
@@ -22,6 +22,16 @@ public final class SizingOptions {
   @Option(names = "--max-duration", paramLabel = "DURATION", converter = DurationConverter.class,
       description = "Hard limit on the session's life, e.g. 30m or 1h30m.")
   String maxDuration;
+
+  @Option(names = "--cache-scope", paramLabel = "REPOSITORY[@REF]",
+      description = "Cache scope of the session (docs/caching.md, \"Scopes\"): `cde cache` and actions/cache calls in it "
+          + "read and write the NAS as this repository and ref (default ref refs/heads/main), e.g. acme/app or "
+          + "acme/app@refs/heads/feature.")
+  String cacheScope;
+
+  @Option(names = "--cache-default-ref", paramLabel = "REF", defaultValue = "refs/heads/main",
+      description = "The repository's default ref, whose entries every ref may read (default: ${DEFAULT-VALUE}).")
+  String cacheDefaultRef = "refs/heads/main";
 
   /**
    * Sizing from text values (null: not given), checked as the options are; for callers without a command
@@ -59,6 +69,14 @@ public final class SizingOptions {
     }
     if (maxDuration != null) {
       spec.put("maxDuration", maxDuration);
+    }
+    if (cacheScope != null) {
+      // The bridge checks repository and refs (names, lengths, reserved refs) and answers with the reason.
+      int at = cacheScope.indexOf('@');
+      spec.set("cacheScope", BridgeClient.JSON.createObjectNode()
+          .put("repository", at < 0 ? cacheScope : cacheScope.substring(0, at))
+          .put("ref", at < 0 ? cacheDefaultRef : cacheScope.substring(at + 1))
+          .put("defaultRef", cacheDefaultRef));
     }
     return spec;
   }

@@ -34,6 +34,15 @@ class OptionParsingTest {
   }
 
   @Test
+  void aCacheScopeNamesTheRepositoryAndTheRefDefaultingToMain() {
+    assertThat(run("run", "--cache-scope", "acme/app", "--", "true").sizing.toSpec().toString()).isEqualTo(
+        "{\"cacheScope\":{\"repository\":\"acme/app\",\"ref\":\"refs/heads/main\",\"defaultRef\":\"refs/heads/main\"}}");
+    assertThat(run("run", "--cache-scope", "acme/app@refs/heads/fix", "--cache-default-ref", "refs/heads/trunk", "--",
+        "true").sizing.toSpec().toString()).isEqualTo("{\"cacheScope\":{\"repository\":\"acme/app\","
+            + "\"ref\":\"refs/heads/fix\",\"defaultRef\":\"refs/heads/trunk\"}}");
+  }
+
+  @Test
   void omittedOptionsAreLeftOutOfTheSpec() {
     assertThat(run("run", "--", "true").sizing.toSpec().toString()).isEqualTo("{}");
     assertThat(run("run", "--cpu", "0.5", "true").sizing.toSpec().toString()).isEqualTo("{\"cpu\":0.5}");

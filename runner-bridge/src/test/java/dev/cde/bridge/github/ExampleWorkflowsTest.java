@@ -47,7 +47,7 @@ class ExampleWorkflowsTest {
   @Test
   void everyExampleAsksForCdeAndIsAccepted() throws IOException {
     List<LabelSet> sets = allLabelSets();
-    assertThat(sets).extracting(LabelSet::file).contains("cpu.yml", "gpu.yml", "matrix.yml", "strict-pairing.yml");
+    assertThat(sets).extracting(LabelSet::file).contains("cpu.yml", "gpu.yml", "matrix.yml", "strict-pairing.yml", "maven-cache.yml");
     List<String> problems = new ArrayList<>();
     for (LabelSet s : sets) {
       if (!LabelSpecParser.wantsCde(s.labels())) {

@@ -23,15 +23,18 @@ final class AgentCommandLine {
     return AgentJvm.command(java, agentJar, Files.isRegularFile(archive) ? archive : null);
   }
 
-  /** Where the agent jar is looked for when {@code cde.local.agent-jar} is not set. */
-  static List<Path> agentJarCandidates(String cdeRoot, Path userDir) {
+  /**
+   * Where a file built in the checkout ({@code relative} to its root) is looked for: under {@code cde.root},
+   * then under the working directory and up to three of its parents (a bridge started from a module).
+   */
+  static List<Path> builtFileCandidates(String relative, String cdeRoot, Path userDir) {
     List<Path> out = new ArrayList<>();
     if (cdeRoot != null && !cdeRoot.isBlank()) {
-      out.add(Path.of(cdeRoot).toAbsolutePath().normalize().resolve(AGENT_JAR));
+      out.add(Path.of(cdeRoot).toAbsolutePath().normalize().resolve(relative));
     }
     Path dir = userDir.toAbsolutePath().normalize();
     for (int i = 0; i <= 3 && dir != null; i++, dir = dir.getParent()) {
-      out.add(dir.resolve(AGENT_JAR));
+      out.add(dir.resolve(relative));
     }
     return out;
   }
@@ -47,7 +50,8 @@ final class AgentCommandLine {
    * agent's loopback port; no {@code --new-session}, because PTYs need a controlling terminal;
    * {@code --dev /dev} brings a devpts for them.
    */
-  static List<String> sandboxed(List<String> agent, Path workDir, Path nas, List<RootEntry> root, Path bridgeHome) {
+  static List<String> sandboxed(List<String> agent, Path workDir, Path nas, List<RootEntry> root, Path bridgeHome,
+      Optional<Path> tools) {
     List<String> cmd = new ArrayList<>(List.of("bwrap", "--die-with-parent", "--unshare-pid", "--unshare-ipc",
         "--unshare-uts"));
     for (RootEntry e : root) {
@@ -71,6 +75,8 @@ final class AgentCommandLine {
         cmd.addAll(List.of("--ro-bind", f.toString(), f.toString()));
       }
     }
+    // The cde command (InstanceTools), read-only at a path of the sandbox's own root.
+    tools.ifPresent(t -> cmd.addAll(List.of("--ro-bind", t.toString(), InstanceTools.MOUNT)));
     // The NAS is read-only inside: instances read the caches directly but write them only through the bridge,
     // which checks and signs what goes in (docs/caching.md).
     cmd.addAll(List.of("--bind", workDir.toString(), "/workspace", "--ro-bind", nas.toString(), "/nas",

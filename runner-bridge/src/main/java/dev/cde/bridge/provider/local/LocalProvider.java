@@ -51,6 +51,8 @@ public class LocalProvider implements InstanceProvider {
   private final Optional<Path> sourceRoot;
   /** The NAS as instances see it: {@code cde.cache.root}, not necessarily under the bridge's home. */
   private final Path nas;
+  /** The {@code cde} command on instances' PATH, as in the function image. */
+  private final InstanceTools tools;
 
   public LocalProvider(LocalConfig config, BridgeHome home, dev.cde.bridge.home.HomeConfig homeConfig,
       dev.cde.bridge.cache.CacheRoot cacheRoot) {
@@ -58,6 +60,8 @@ public class LocalProvider implements InstanceProvider {
     this.home = home;
     this.sourceRoot = homeConfig.root();
     this.nas = cacheRoot.root();
+    this.tools = new InstanceTools(home.root().resolve("instance-tools"),
+        Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
   @Override
@@ -101,7 +105,7 @@ public class LocalProvider implements InstanceProvider {
   }
 
   private List<Path> agentJarCandidates() {
-    return AgentCommandLine.agentJarCandidates(sourceRoot.map(Path::toString).orElse(null),
+    return AgentCommandLine.builtFileCandidates(AgentCommandLine.AGENT_JAR, sourceRoot.map(Path::toString).orElse(null),
         Path.of(System.getProperty("user.dir")));
   }
 
@@ -119,7 +123,10 @@ public class LocalProvider implements InstanceProvider {
       Files.createDirectories(nas);
       port = freeLoopbackPort();
       boolean sandbox = sandboxed();
-      List<String> cmd = sandbox ? AgentCommandLine.sandboxed(agent, workDir, nas, AgentCommandLine.hostRoot(), home.root()) : agent;
+      Optional<Path> toolsBin = tools.refresh(AgentCommandLine.builtFileCandidates(InstanceTools.CLI_JAR,
+          sourceRoot.map(Path::toString).orElse(null), Path.of(System.getProperty("user.dir"))));
+      List<String> cmd = sandbox ? AgentCommandLine.sandboxed(agent, workDir, nas, AgentCommandLine.hostRoot(),
+          home.root(), toolsBin.map(b -> tools.dir())) : agent;
       ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       Map<String, String> env = pb.environment();
@@ -130,6 +137,10 @@ public class LocalProvider implements InstanceProvider {
       env.put("HOME", sandbox ? "/workspace" : workDir.toString());
       env.put("CDE_WORKSPACE", sandbox ? "/workspace" : workDir.toString());
       env.put("CDE_NAS", sandbox ? "/nas" : nas.toString());
+      if (toolsBin.isPresent()) {
+        String bin = sandbox ? InstanceTools.MOUNT + "/bin" : toolsBin.get().toString();
+        env.put("PATH", bin + ":" + env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+      }
       process = pb.start();
     } catch (IOException e) {
       deleteTree(workDir);

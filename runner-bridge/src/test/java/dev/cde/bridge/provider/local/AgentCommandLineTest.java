@@ -33,7 +33,7 @@ class AgentCommandLineTest {
         new AgentCommandLine.RootEntry("proc", null), new AgentCommandLine.RootEntry("tmp", null),
         new AgentCommandLine.RootEntry("usr", null));
     List<String> cmd = AgentCommandLine.sandboxed(List.of("java", "-jar", "a.jar"), Path.of("/h/instances/s-1"),
-        Path.of("/h/nas"), root, Path.of("/h"));
+        Path.of("/h/nas"), root, Path.of("/h"), java.util.Optional.empty());
     assertThat(String.join(" ", cmd)).isEqualTo("bwrap --die-with-parent --unshare-pid --unshare-ipc --unshare-uts"
         + " --symlink usr/bin /bin --ro-bind /etc /etc --ro-bind /usr /usr"
         + " --dev /dev --proc /proc --tmpfs /tmp --tmpfs /h --bind /h/instances/s-1 /workspace --ro-bind /h/nas /nas"
@@ -43,13 +43,20 @@ class AgentCommandLineTest {
   }
 
   @Test
+  void theCdeCommandIsBoundReadOnlyAtItsOwnPathBeforeTheWorkspace() {
+    List<String> cmd = AgentCommandLine.sandboxed(List.of("java", "-jar", "a.jar"), Path.of("/h/instances/s-1"),
+        Path.of("/h/nas"), List.of(), Path.of("/h"), java.util.Optional.of(Path.of("/h/instance-tools")));
+    assertThat(String.join(" ", cmd)).contains("--tmpfs /h --ro-bind /h/instance-tools /cde --bind /h/instances/s-1");
+  }
+
+  @Test
   void agentFilesHiddenBySandboxMountsAreBoundBackOneByOne(@TempDir Path tmp) throws Exception {
     // A checkout under /tmp (where CI may clone) is hidden by the sandbox's own /tmp.
     Path jar = Files.createFile(tmp.resolve("cde-agent.jar"));
     Path jsa = Files.createFile(tmp.resolve("cde-agent.jsa"));
     List<String> agent = List.of("/usr/bin/java", "-XX:SharedArchiveFile=" + jsa, "-jar", jar.toString());
     List<String> cmd = AgentCommandLine.sandboxed(agent, Path.of("/h/instances/s-1"), Path.of("/h/nas"), List.of(),
-        Path.of("/h"));
+        Path.of("/h"), java.util.Optional.empty());
     String line = String.join(" ", cmd);
     org.junit.jupiter.api.Assumptions.assumeTrue(tmp.startsWith("/tmp"), "the JVM's temp dir is not under /tmp");
     assertThat(line).contains("--tmpfs /tmp --tmpfs /h --ro-bind " + jsa + " " + jsa + " --ro-bind " + jar + " " + jar
@@ -60,7 +67,7 @@ class AgentCommandLineTest {
   @Test
   void agentJarIsLookedForUnderCdeRootThenTheWorkingDirectoryAndItsParents(@TempDir Path tmp) throws Exception {
     Path deep = Files.createDirectories(tmp.resolve("a/b/c"));
-    List<Path> candidates = AgentCommandLine.agentJarCandidates(null, deep);
+    List<Path> candidates = AgentCommandLine.builtFileCandidates(AgentCommandLine.AGENT_JAR, null, deep);
     assertThat(candidates).containsExactly(deep.resolve(AgentCommandLine.AGENT_JAR),
         tmp.resolve("a/b").resolve(AgentCommandLine.AGENT_JAR), tmp.resolve("a").resolve(AgentCommandLine.AGENT_JAR),
         tmp.resolve(AgentCommandLine.AGENT_JAR));
@@ -69,7 +76,7 @@ class AgentCommandLineTest {
     Files.createDirectories(jar.getParent());
     Files.writeString(jar, "");
     assertThat(AgentCommandLine.findAgentJar(candidates)).contains(jar);
-    assertThat(AgentCommandLine.agentJarCandidates("/root", deep).get(0))
+    assertThat(AgentCommandLine.builtFileCandidates(AgentCommandLine.AGENT_JAR, "/root", deep).get(0))
         .isEqualTo(Path.of("/root").resolve(AgentCommandLine.AGENT_JAR));
   }
 
