@@ -30,18 +30,39 @@ public class NixBinaryCache {
   private final Path dir;
   private final NixSigningKey key;
   private final int priority;
+  private final long quotaBytes;
+  private final java.time.Duration maxAge;
 
   @jakarta.inject.Inject
   public NixBinaryCache(CacheRoot root, NixCacheConfig config, BridgeHome home) {
     this(root.dir("nix"), NixSigningKey.loadOrCreate(
         config.keyFile().orElseGet(() -> home.root().resolve("nix-signing-key")), config.keyName()),
-        config.priority());
+        config.priority(), config.quota().asLongValue(), config.maxAge());
   }
 
+  @io.quarkus.scheduler.Scheduled(every = "${cde.cache.nix.sweep-every:10m}", delay = 1,
+      delayUnit = java.util.concurrent.TimeUnit.MINUTES,
+      concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+  void scheduledEviction() {
+    evict(java.time.Instant.now());
+  }
+
+  /** Removes the oldest pushes above the quota and those past the age limit, closures kept whole. */
+  synchronized NixCacheEviction.Result evict(java.time.Instant now) {
+    return NixCacheEviction.run(dir, quotaBytes, maxAge, now);
+  }
+
+  /** Without eviction limits. */
   public NixBinaryCache(Path dir, NixSigningKey key, int priority) {
+    this(dir, key, priority, Long.MAX_VALUE, java.time.Duration.ofDays(365L * 100));
+  }
+
+  public NixBinaryCache(Path dir, NixSigningKey key, int priority, long quotaBytes, java.time.Duration maxAge) {
     this.dir = dir;
     this.key = key;
     this.priority = priority;
+    this.quotaBytes = quotaBytes;
+    this.maxAge = maxAge;
     try {
       // nix creates nar/, log/ and realisations/ when it opens a file:// cache, and on a read-only NAS a
       // failed mkdir makes it drop the whole substituter without a word: they must exist before any instance looks.

@@ -24,6 +24,21 @@ public interface NixCacheConfig {
   @WithDefault("8G")
   MemorySize maxNarSize();
 
+  /**
+   * The NARs kept on the NAS; above it the oldest pushes go first, each with every path that refers to it
+   * (docs/caching.md, "Eviction").
+   */
+  @WithDefault("50G")
+  MemorySize quota();
+
+  /** A path pushed longer ago than this is removed (with what refers to it), whatever the quota. */
+  @WithDefault("720h")
+  java.time.Duration maxAge();
+
+  /** How often eviction runs. */
+  @WithDefault("10m")
+  java.time.Duration sweepEvery();
+
   /** How instances reach the bridge to push; by default where they call it back (cde.github.runners.callback-url). */
   Optional<String> pushUrl();
 }
