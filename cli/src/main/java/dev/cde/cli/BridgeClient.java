@@ -84,7 +84,7 @@ public final class BridgeClient {
     return send(api("/api/v1/sessions" + query, Duration.ofSeconds(30)).GET().build(), null);
   }
 
-  /** What the session cost so far, or its final cost once it ended ({@code {seconds, totalUsd, ...}}). */
+  /** What the session cost so far, or its final cost once it ended ({@code {currency, billedSeconds, total, ...}}). */
   public JsonNode costSoFar(String id) {
     return send(api("/api/v1/sessions/" + enc(id) + "/cost", Duration.ofSeconds(30)).GET().build(), id);
   }
@@ -188,29 +188,23 @@ public final class BridgeClient {
   }
 
   private JsonNode send(HttpRequest req, String sessionId) {
-    HttpResponse<String> r;
+    return parse(exchange(req), sessionId, ExitCodes.INTERNAL);
+  }
+
+  private HttpResponse<String> exchange(HttpRequest req) {
     try {
-      r = http.send(req, HttpResponse.BodyHandlers.ofString());
+      return http.send(req, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw transport(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCodes.INTERRUPTED, "interrupted");
     }
-    return parse(r, sessionId, ExitCodes.INTERNAL);
   }
 
   /** A text answer (a Markdown report), with the same error handling as a JSON one. */
   private String text(HttpRequest req, String sessionId) {
-    HttpResponse<String> r;
-    try {
-      r = http.send(req, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw transport(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException(ExitCodes.INTERRUPTED, "interrupted");
-    }
+    HttpResponse<String> r = exchange(req);
     if (r.statusCode() / 100 != 2) {
       throw failure(r.statusCode(), r.body() == null ? "" : r.body(), r.request().uri(), sessionId, ExitCodes.INTERNAL);
     }

@@ -2,14 +2,10 @@ package dev.cde.bridge.session;
 
 import dev.cde.bridge.store.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -43,7 +39,7 @@ public class SessionMeters {
   public void ready(String sessionId, Instant at, SessionMeter.Granted granted) {
     set(sessionId, "UPDATE session_meters SET ready_at = ?, granted_cpu = ?, granted_memory_mb = ?, granted_gpu_type = ?,"
         + " granted_gpu_count = ? WHERE session_id = ?", ps -> {
-          time(ps, 1, at);
+          SessionStore.setInstant(ps, 1, at);
           if (granted == null) {
             ps.setNull(2, Types.DOUBLE);
             ps.setNull(3, Types.BIGINT);
@@ -66,7 +62,7 @@ public class SessionMeters {
       return known;
     }
     set(sessionId, "UPDATE session_meters SET job_started_at = ? WHERE session_id = ? AND job_started_at IS NULL", ps -> {
-      time(ps, 1, at);
+      SessionStore.setInstant(ps, 1, at);
       ps.setString(2, sessionId);
     });
     return find(sessionId).jobStartedAt();
@@ -75,7 +71,7 @@ public class SessionMeters {
   /** The job ended (the latest report wins: a retried stage ends later). */
   public Instant jobEnded(String sessionId, Instant at) {
     set(sessionId, "UPDATE session_meters SET job_ended_at = ? WHERE session_id = ?", ps -> {
-      time(ps, 1, at);
+      SessionStore.setInstant(ps, 1, at);
       ps.setString(2, sessionId);
     });
     return at;
@@ -104,20 +100,7 @@ public class SessionMeters {
     Integer gpus = rs.getObject("granted_gpu_count", Integer.class);
     SessionMeter.Granted granted = cpu == null && mem == null && gpuType == null && gpus == null ? null
         : new SessionMeter.Granted(cpu, mem, gpuType, gpus);
-    return new SessionMeter(rs.getString("session_id"), time(rs, "ready_at"), time(rs, "job_started_at"),
-        time(rs, "job_ended_at"), granted);
-  }
-
-  private static void time(PreparedStatement ps, int i, Instant t) throws SQLException {
-    if (t == null) {
-      ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
-    } else {
-      ps.setObject(i, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
-    }
-  }
-
-  private static Instant time(ResultSet rs, String col) throws SQLException {
-    OffsetDateTime t = rs.getObject(col, OffsetDateTime.class);
-    return t == null ? null : t.toInstant();
+    return new SessionMeter(rs.getString("session_id"), SessionStore.getInstant(rs, "ready_at"),
+        SessionStore.getInstant(rs, "job_started_at"), SessionStore.getInstant(rs, "job_ended_at"), granted);
   }
 }

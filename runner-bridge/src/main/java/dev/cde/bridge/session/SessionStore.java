@@ -215,7 +215,8 @@ public class SessionStore {
     }
   }
 
-  private static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
+  /** A timestamp column as the session tables keep them: UTC, null when unknown. */
+  static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
     if (t == null) {
       ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
     } else {
@@ -223,7 +224,7 @@ public class SessionStore {
     }
   }
 
-  private static Instant getInstant(ResultSet rs, String col) throws SQLException {
+  static Instant getInstant(ResultSet rs, String col) throws SQLException {
     OffsetDateTime t = rs.getObject(col, OffsetDateTime.class);
     return t == null ? null : t.toInstant();
   }
