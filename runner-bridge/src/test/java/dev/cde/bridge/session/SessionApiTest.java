@@ -125,10 +125,15 @@ class SessionApiTest {
     assertThat(billed).isPositive().isLessThanOrEqualTo(java.math.BigDecimal.valueOf(java.time.Duration.between(
         java.time.Instant.parse(ended.getString("startedAt")), java.time.Instant.parse(ended.getString("endedAt")))
         .toMillis(), 3));
-    // 2 vCPU x 0.00002 + 1 GiB x 0.000003 per second, plus one request at 0.00000015, kept to 6 places
-    assertThat(new java.math.BigDecimal(ended.getString("cost.total"))).isEqualByComparingTo(billed
-        .multiply(new java.math.BigDecimal("0.000043")).add(new java.math.BigDecimal("0.00000015"))
-        .setScale(6, java.math.RoundingMode.HALF_UP));
+    // 2 vCPU x 0.00002, 1 GiB x 0.000003 and one T4 x 0.000672 per second, plus one request at 0.00000015: each
+    // part kept to 6 places
+    java.math.BigDecimal cpu = billed.multiply(new java.math.BigDecimal("0.00004")).setScale(6, java.math.RoundingMode.HALF_UP);
+    java.math.BigDecimal memory = billed.multiply(new java.math.BigDecimal("0.000003")).setScale(6, java.math.RoundingMode.HALF_UP);
+    java.math.BigDecimal gpu = billed.multiply(new java.math.BigDecimal("0.000672")).setScale(6, java.math.RoundingMode.HALF_UP);
+    assertThat(new java.math.BigDecimal(ended.getString("cost.cpu"))).isEqualByComparingTo(cpu);
+    assertThat(new java.math.BigDecimal(ended.getString("cost.gpu"))).isEqualByComparingTo(gpu);
+    assertThat(new java.math.BigDecimal(ended.getString("cost.requests"))).isEqualByComparingTo("0.000000");
+    assertThat(new java.math.BigDecimal(ended.getString("cost.total"))).isEqualByComparingTo(cpu.add(memory).add(gpu));
     assertThat(ended.getString("cost.currency")).isEqualTo("USD");
     assertThat(ended.getString("cost.priceTable")).isEqualTo("local/default");
     assertThat(ended.getString("costUsd")).isNotNull();
