@@ -222,5 +222,10 @@ class PriceFilesTest {
         .hasMessageContaining("no price table fly-io").hasMessageContaining("aliyun-fc/international, cloud-run/tier-1");
     assertThatThrownBy(() -> new Prices(shipped(), "lambda", "eu-west-1")).hasMessageContaining("lambda/eu-west-1");
     assertThat(new Prices(shipped(), "lambda", null).active().key()).isEqualTo("lambda/us-east-1");
+    // only the provider is known (nothing configured): a provider without a table runs, billed at zero, and says so
+    PriceTable none = new Prices(shipped(), "fly-io", null, true).active();
+    assertThat(none.key()).isEqualTo("fly-io/unpriced");
+    assertThat(none.vcpuSecond()).isEqualByComparingTo("0");
+    assertThat(none.notes()).contains("cde.cost.provider");
   }
 }

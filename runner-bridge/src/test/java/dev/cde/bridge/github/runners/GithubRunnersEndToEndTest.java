@@ -269,6 +269,18 @@ class GithubRunnersEndToEndTest {
         .contains("- **Size**: asked 1 vCPU · 2.0 GiB")
         .containsPattern("- \\*\\*On a GitHub-hosted runner\\*\\*: `linux_slim` .* × 1 min = \\*\\*\\$0\\.002000\\*\\* for the job");
     assertThat(store.runner(name).orElseThrow().jobId()).isEqualTo(job); // learnt from the hook, no webhook
+    // and the report is found by the GitHub job id too
+    String token = Files.readString(home.apiToken()).strip();
+    assertThat(given().header("Authorization", "Bearer " + token).get("/api/v1/github/jobs/" + job + "/report?format=markdown")
+        .then().statusCode(200).extract().asString()).startsWith("### cde cost report: `" + runner.sessionId() + "`")
+        .contains("GitHub job " + job + " · " + repo + " · build · session ended");
+    given().header("Authorization", "Bearer " + token).get("/api/v1/github/jobs/" + job + "/report").then()
+        .statusCode(200).body("sessionId", org.hamcrest.Matchers.equalTo(runner.sessionId()))
+        .body("job", org.hamcrest.Matchers.equalTo("GitHub job " + job + " · " + repo + " · build"))
+        .body("timeline.jobStartedAt", org.hamcrest.Matchers.notNullValue())
+        .body("timeline.jobEndedAt", org.hamcrest.Matchers.notNullValue());
+    given().header("Authorization", "Bearer " + token).get("/api/v1/github/jobs/1/report").then().statusCode(404)
+        .contentType("application/problem+json");
     // The hook fixed the job's cache scope: repository and branches from the webhook, the ref from the runner.
     assertThat(archives.scope(runner.sessionId())).contains(
         new CacheScope(repo, "refs/heads/main", "refs/heads/main"));
