@@ -1,5 +1,5 @@
 #!/bin/sh
-# cde job-completed hook: tells the bridge the job is done and adds what it cost to the job summary.
+# cde job-completed hook: tells the bridge the job is done and adds its cost report (Markdown) to the job summary.
 set -u
 # Paths the job built with nix go to the bridge's binary cache, so the next instance substitutes them.
 if command -v cde-nix-push >/dev/null 2>&1; then

@@ -24,6 +24,7 @@ public final class BridgeClient {
   static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
+  private static final String MARKDOWN = "text/markdown, application/problem+json";
   private final URI base;
   private final Supplier<String> token;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -83,7 +84,7 @@ public final class BridgeClient {
     return send(api("/api/v1/sessions" + query, Duration.ofSeconds(30)).GET().build(), null);
   }
 
-  /** What the session cost so far, or its final cost once it ended ({@code {seconds, totalUsd, ...}}). */
+  /** What the session cost so far, or its final cost once it ended ({@code {currency, billedSeconds, total, ...}}). */
   public JsonNode costSoFar(String id) {
     return send(api("/api/v1/sessions/" + enc(id) + "/cost", Duration.ofSeconds(30)).GET().build(), id);
   }
@@ -103,6 +104,37 @@ public final class BridgeClient {
       }
       return parse(r, null, ExitCodes.SESSION_FAILED);
     });
+  }
+
+  /**
+   * The session's cost report ({@code GET /api/v1/sessions/{id}/report}) as the bridge wrote it: Markdown, or with
+   * {@code json} its JSON, byte for byte (amounts are exact decimals, which a round trip through a parser could
+   * change).
+   */
+  public String report(String id, boolean json) {
+    return text(reportRequest("/api/v1/sessions/" + enc(id) + "/report", json), id);
+  }
+
+  /** The cost report of the session whose runner took GitHub job {@code jobId}, as {@link #report(String, boolean)}. */
+  public String githubJobReport(long jobId, boolean json) {
+    return text(reportRequest("/api/v1/github/jobs/" + jobId + "/report", json), null);
+  }
+
+  private HttpRequest reportRequest(String path, boolean json) {
+    return api(path + "?format=" + (json ? "json" : "markdown"), Duration.ofSeconds(30))
+        .setHeader("Accept", json ? "application/json" : MARKDOWN).GET().build();
+  }
+
+  /** Tells the bridge the session's job started now (only the first call counts); answers {@code {sessionId, at}}. */
+  public JsonNode jobStarted(String id) {
+    return send(api("/api/v1/sessions/" + enc(id) + "/job-started", Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), id);
+  }
+
+  /** Tells the bridge the session's job ended now (the latest call counts). */
+  public JsonNode jobEnded(String id) {
+    return send(api("/api/v1/sessions/" + enc(id) + "/job-ended", Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), id);
   }
 
   public JsonNode session(String id) {
@@ -156,16 +188,27 @@ public final class BridgeClient {
   }
 
   private JsonNode send(HttpRequest req, String sessionId) {
-    HttpResponse<String> r;
+    return parse(exchange(req), sessionId, ExitCodes.INTERNAL);
+  }
+
+  private HttpResponse<String> exchange(HttpRequest req) {
     try {
-      r = http.send(req, HttpResponse.BodyHandlers.ofString());
+      return http.send(req, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw transport(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCodes.INTERRUPTED, "interrupted");
     }
-    return parse(r, sessionId, ExitCodes.INTERNAL);
+  }
+
+  /** A text answer (a Markdown report), with the same error handling as a JSON one. */
+  private String text(HttpRequest req, String sessionId) {
+    HttpResponse<String> r = exchange(req);
+    if (r.statusCode() / 100 != 2) {
+      throw failure(r.statusCode(), r.body() == null ? "" : r.body(), r.request().uri(), sessionId, ExitCodes.INTERNAL);
+    }
+    return r.body();
   }
 
   private JsonNode parse(HttpResponse<String> r, String sessionId, int otherFailure) {

@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "cde", mixinStandardHelpOptions = true, versionProvider = CdeMain.Version.class,
     description = "Run commands, shells and port forwards on a fresh serverless machine, billed by the second.",
     subcommands = {UpCommand.class, RunCommand.class, ShellCommand.class, ForwardCommand.class,
-        SessionsCommand.class, StopCommand.class, LogsCommand.class, dev.cde.cli.cache.CacheCommand.class,
+        SessionsCommand.class, StopCommand.class, LogsCommand.class, ReportCommand.class,
+        dev.cde.cli.cache.CacheCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: the remote command's own for run/shell; 2 usage, 3 bridge unreachable, "
         + "4 session failed, 5 token refused, 6 not found, 7 cache miss (--fail-on-cache-miss), 8 cache entry refused,"
@@ -24,7 +25,7 @@ public final class CdeMain implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing command (run, shell, forward, sessions, stop, logs, up, cache)");
+    throw new ParameterException(spec.commandLine(), "missing command (run, shell, forward, sessions, stop, logs, report, up, cache)");
   }
 
   public static void main(String[] args) {

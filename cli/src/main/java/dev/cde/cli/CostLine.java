@@ -40,7 +40,7 @@ public final class CostLine {
     if (ended.gpu() != null) {
       parts.add("GPU " + ended.gpu());
     }
-    parts.add(ended.costUsd() != null ? usd(ended.costUsd()) : "cost unknown");
+    parts.add(ended.cost() != null ? money(ended.cost()) : "cost unknown");
     return String.join(" · ", parts);
   }
 
@@ -66,7 +66,13 @@ public final class CostLine {
     return (bytes >> 20) + " MiB";
   }
 
-  static String usd(BigDecimal v) {
-    return "$" + v.setScale(6, RoundingMode.HALF_UP).toPlainString();
+  /** An amount in a currency (ISO 4217 code), as the bridge reports a cost. */
+  public record Money(BigDecimal amount, String currency) {
+  }
+
+  /** USD as {@code $0.000058}; any other currency as {@code 0.000058 CNY}, never with a dollar sign. */
+  static String money(Money m) {
+    String n = m.amount().setScale(6, RoundingMode.HALF_UP).toPlainString();
+    return "USD".equals(m.currency()) ? "$" + n : n + " " + m.currency();
   }
 }

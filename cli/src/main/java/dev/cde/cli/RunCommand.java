@@ -56,6 +56,9 @@ final class RunCommand extends BridgeCommand implements Callable<Integer> {
     String how = "setup failed";
     try (TunnelConnector tunnels = connector(client)) {
       TunnelSession tunnel = tunnels.connect(lease.id());
+      // the command is the session's job: its start and end go to the cost report (docs/costs.md); the start is
+      // told before the command starts, so the job's time covers all of it
+      mark(client::jobStarted, lease.id(), "start");
       Channel ch;
       try {
         ch = TunnelConnector.await(tunnel.open(OpenRequest.exec(command,
@@ -75,9 +78,19 @@ final class RunCommand extends BridgeCommand implements Callable<Integer> {
       how = "connection lost";
       CommandOutcome outcome = CommandOutcome.await(exit, cancel);
       how = outcome.description();
+      mark(client::jobEnded, lease.id(), "end");
       return outcome.exitCode();
     } finally {
       lease.end(how, err);
+    }
+  }
+
+  /** Best effort: a bridge that cannot record the job's times still runs the command; the report then says less. */
+  private void mark(java.util.function.Function<String, ?> call, String id, String what) {
+    try {
+      call.apply(id);
+    } catch (RuntimeException e) {
+      err.println("cde: could not record the job's " + what + " for the cost report: " + e.getMessage());
     }
   }
 }

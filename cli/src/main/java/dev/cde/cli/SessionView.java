@@ -1,7 +1,6 @@
 package dev.cde.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
@@ -107,15 +106,23 @@ public final class SessionView {
     return null;
   }
 
-  public BigDecimal costUsd() {
-    JsonNode total = rec.path("cost").path("totalUsd");
-    if (total.isNumber()) {
-      return total.decimalValue();
+  /**
+   * What it cost, in its price table's currency: {@code cost.total} with {@code cost.currency}; from an older
+   * bridge, {@code cost.totalUsd} or {@code costUsd} in USD. Null when the record has no cost.
+   */
+  public CostLine.Money cost() {
+    JsonNode c = rec.path("cost");
+    if (c.path("total").isNumber()) {
+      String currency = c.path("currency").isTextual() ? c.path("currency").asText() : "USD";
+      return new CostLine.Money(c.path("total").decimalValue(), currency);
     }
-    return rec.path("costUsd").isNumber() ? rec.path("costUsd").decimalValue() : null;
+    if (c.path("totalUsd").isNumber()) {
+      return new CostLine.Money(c.path("totalUsd").decimalValue(), "USD");
+    }
+    return rec.path("costUsd").isNumber() ? new CostLine.Money(rec.path("costUsd").decimalValue(), "USD") : null;
   }
 
-  /** How long it ran: {@code endedAt - startedAt} to the millisecond, else the billed {@code cost.seconds}. */
+  /** How long it ran: {@code endedAt - startedAt} to the millisecond, else the billed {@code cost.billedSeconds}. */
   public Double seconds() {
     try {
       if (text("startedAt") != null && text("endedAt") != null) {
@@ -124,9 +131,11 @@ public final class SessionView {
     } catch (DateTimeParseException e) {
       // fall back to the billed seconds
     }
-    JsonNode s = rec.path("cost").path("seconds");
-    if (s.isNumber()) {
-      return s.asDouble();
+    for (String f : new String[] {"billedSeconds", "seconds"}) {
+      JsonNode s = rec.path("cost").path(f);
+      if (s.isNumber()) {
+        return s.asDouble();
+      }
     }
     return rec.path("durationSeconds").isNumber() ? rec.path("durationSeconds").asDouble() : null;
   }

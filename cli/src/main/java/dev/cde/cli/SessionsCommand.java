@@ -62,7 +62,7 @@ final class SessionsCommand extends BridgeCommand implements Callable<Integer> {
           s.memoryBytes() == null ? "-" : CostLine.memory(s.memoryBytes()).replace(" ", ""),
           orDash(s.gpu()),
           s.createdAt() == null ? "-" : age(Duration.between(s.createdAt(), now)),
-          s.costUsd() == null ? "-" : CostLine.usd(s.costUsd())});
+          s.cost() == null ? "-" : CostLine.money(s.cost())});
     }
     int[] width = new int[HEADER.length];
     for (String[] r : rows) {

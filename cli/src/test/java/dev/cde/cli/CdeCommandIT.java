@@ -109,6 +109,47 @@ class CdeCommandIT {
   }
 
   @Test
+  void reportPrintsTheCostReportOfARunsSessionWithTheCommandAsItsJob() throws Exception {
+    Result run = cde("run", "--cpu", "2", "--memory", "4g", "--", "sh", "-c", "sleep 1");
+    assertThat(run.code()).as(run.stderr()).isZero();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("cde: (s-[a-z2-7]{10}) ended: exit code 0")
+        .matcher(run.stderr());
+    assertThat(m.find()).as(run.stderr()).isTrue();
+    String id = m.group(1);
+
+    Result md = cde("report", id);
+    assertThat(md.code()).as(md.stderr()).isZero();
+    assertThat(md.stderr()).isEmpty();
+    assertThat(md.out()).startsWith("### cde cost report: `" + id + "`\n")
+        .contains("session ended · priced with **local/default**")
+        .contains("| vCPU | 2 | ").contains("| memory | 4 GiB | ").contains("| **total** |")
+        // cde run told the bridge when the command started and ended: the comparison counts the job, not the session
+        .containsPattern("job start \\+[0-9.]+ s → job end after 1\\.[0-9]{3} s")
+        .contains("- **On a GitHub-hosted runner**: `linux` (ubuntu-latest, 2 vCPU · 8 GB) at $0.006/min × 1 min = **$0.006000** for the job");
+
+    Result json = cde("report", id, "--json");
+    assertThat(json.code()).as(json.stderr()).isZero();
+    JsonNode r = RealBridge.JSON.readTree(json.stdout());
+    assertThat(r.path("sessionId").asText()).isEqualTo(id);
+    assertThat(r.path("githubHosted").path("basis").asText()).isEqualTo("job");
+    assertThat(r.path("timeline").path("jobSeconds").decimalValue()).isBetween(new java.math.BigDecimal("1.000"),
+        new java.math.BigDecimal("30.000"));
+    assertThat(r.path("cost").path("total").decimalValue()).isEqualByComparingTo(
+        bridge.session(id).path("cost").path("total").decimalValue());
+    assertThat(json.out()).as("the bridge's JSON, byte for byte: exact decimals").contains("\"unitPrice\":0.00000015");
+
+    Result missing = cde("report", "s-doesnotexist");
+    assertThat(missing.code()).as(missing.stderr()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(missing.stderr()).isEqualTo("cde: no session s-doesnotexist\n");
+    Result noName = cde("report", "--name", "nobody-" + System.nanoTime());
+    assertThat(noName.code()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(noName.stderr()).startsWith("cde: no session named nobody-");
+    Result noJob = cde("report", "--github-job", "4242");
+    assertThat(noJob.code()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(noJob.stderr()).isEqualTo("cde: no runner of this bridge took GitHub job 4242\n");
+  }
+
+  @Test
   void aCommandKilledByASignalExitsLikeAShellWould() throws Exception {
     Result r = cde("run", "--", "sh", "-c", "kill -9 $$");
     assertThat(r.code()).as(r.stderr()).isEqualTo(137);

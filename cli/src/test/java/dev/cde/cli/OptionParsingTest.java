@@ -88,6 +88,20 @@ class OptionParsingTest {
   }
 
   @Test
+  void aReportIsAskedForByIdByNameOrByGithubJob() {
+    ReportCommand byId = (ReportCommand) parse("report", "s-abc", "--json").subcommand().commandSpec().userObject();
+    assertThat(byId.which.id).isEqualTo("s-abc");
+    assertThat(byId.json).isTrue();
+    ReportCommand byName = (ReportCommand) parse("report", "--name", "gitlab-example.com-42").subcommand().commandSpec()
+        .userObject();
+    assertThat(byName.which.name).isEqualTo("gitlab-example.com-42");
+    assertThat(byName.json).isFalse();
+    ReportCommand byJob = (ReportCommand) parse("report", "--github-job", "123456").subcommand().commandSpec()
+        .userObject();
+    assertThat(byJob.which.githubJob).isEqualTo(123456L);
+  }
+
+  @Test
   void portMappings() {
     assertThat(PortMapping.parse("2222:22")).isEqualTo(new PortMapping(2222, 22));
     assertThat(PortMapping.parse("0:8080")).isEqualTo(new PortMapping(0, 8080));
@@ -109,6 +123,9 @@ class OptionParsingTest {
         new String[] {"logs"},
         new String[] {"logs", "s-abc", "--tail", "-1"},
         new String[] {"logs", "s-abc", "--tail", "ten"},
+        new String[] {"report"},
+        new String[] {"report", "s-abc", "--name", "x"},
+        new String[] {"report", "--github-job", "twelve"},
         new String[] {"frobnicate"},
         new String[] {"shell", "--write"},
         new String[] {})) {

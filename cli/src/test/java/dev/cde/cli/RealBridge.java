@@ -122,6 +122,13 @@ public final class RealBridge implements AutoCloseable {
     return JSON.readTree(r.body());
   }
 
+  /** The session's record as the bridge answers {@code GET /api/v1/sessions/{id}}. */
+  public JsonNode session(String id) throws Exception {
+    HttpResponse<String> r = api(HttpRequest.newBuilder(URI.create(url() + "/api/v1/sessions/" + id))
+        .header("Authorization", "Bearer " + token()).GET());
+    return JSON.readTree(r.body());
+  }
+
   public String logTail() {
     try {
       var lines = Files.readAllLines(log);

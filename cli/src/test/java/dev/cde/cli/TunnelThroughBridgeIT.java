@@ -256,7 +256,18 @@ class TunnelThroughBridgeIT {
     String id = bridge.createSession();
     JsonNode ended = bridge.endSession(id);
     assertThat(ended.path("state").asText()).isEqualTo("ENDED");
-    assertThat(ended.path("costUsd").decimalValue()).isPositive();
+    // billed from the agent's answer to the release, to the millisecond (no minimum under the local table): a
+    // session ended at once may cost less than the millionth of a dollar the record keeps, but it has a cost
+    JsonNode cost = ended.path("cost");
+    assertThat(cost.path("priceTable").asText()).isEqualTo("local/default");
+    assertThat(cost.path("currency").asText()).isEqualTo("USD");
+    assertThat(cost.path("billedSeconds").isNumber()).as(ended.toString()).isTrue();
+    assertThat(cost.path("billedSeconds").decimalValue()).isGreaterThan(java.math.BigDecimal.ZERO)
+        .isLessThanOrEqualTo(java.math.BigDecimal.valueOf(java.time.Duration.between(
+            java.time.Instant.parse(ended.path("startedAt").asText()),
+            java.time.Instant.parse(ended.path("endedAt").asText())).toMillis(), 3));
+    assertThat(cost.path("total").decimalValue()).isNotNegative()
+        .isEqualByComparingTo(ended.path("costUsd").decimalValue());
     assertThat(Json.MAPPER.writeValueAsString(ended)).doesNotContain(bridge.token());
   }
 }

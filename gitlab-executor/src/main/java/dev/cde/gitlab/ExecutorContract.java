@@ -63,8 +63,8 @@ public final class ExecutorContract {
 
   /**
    * The last run stage of every job: gitlab-runner writes it always (it removes the job's temporary
-   * files even when no file variable exists) and calls it after success, failure and timeout alike. The
-   * cost report is printed here, because cleanup's output never reaches the job log.
+   * files even when no file variable exists) and calls it after success, failure and timeout alike. The job's
+   * end is recorded and its cost report printed here, because cleanup's output never reaches the job log.
    */
   public static final String LAST_STAGE = "cleanup_file_variables";
 

@@ -183,9 +183,18 @@ class GitlabExecutorIT {
     // the user's cost report: in the job log, from the last run stage
     assertThat(r.call("cleanup_file_variables").err()).containsPattern("cde: s-\\S+ so far · [0-9.]+ s · 1 vCPU · 1 GiB · \\$[0-9.]+");
     assertThat(r.log()).contains(" so far ");
-    // cleanup ended it and said what it cost, in the runner's log only
+    // ... and the cost report, with the job's start (its first stage) and end (this stage) on the timeline
+    String sessionName = ExecutorContract.sessionName("gitlab.example.com", job.id);
+    assertThat(r.call("cleanup_file_variables").err()).contains("### cde cost report: `s-")
+        .contains("`" + sessionName + "` · session running, figures so far · priced with **local/default**")
+        .containsPattern("- \\*\\*Timeline\\*\\*: launch → ready after [0-9.]+ s \\(cold start\\) → job start \\+[0-9.]+ s"
+            + " → job end after [0-9.]+ s → still running")
+        .contains("- **On a GitHub-hosted runner**: `linux_slim`");
+    assertThat(r.log()).contains("### cde cost report");
+    // cleanup ended it and printed the final report, in the runner's log only
     assertThat(r.call("cleanup").code()).isZero();
-    assertThat(r.call("cleanup").err()).containsPattern("cde: s-\\S+ ended: job " + job.id + " cleaned up · .*\\$[0-9.]+");
+    assertThat(r.call("cleanup").err()).containsPattern("cde: s-\\S+ ended: job " + job.id + " cleaned up · .*\\$[0-9.]+")
+        .contains("`" + sessionName + "` · session ended · priced with **local/default**");
     assertThat(activeSessions(job)).isEmpty();
   }
 

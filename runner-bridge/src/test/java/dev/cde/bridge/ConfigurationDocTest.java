@@ -20,7 +20,7 @@ class ConfigurationDocTest {
     String text = Files.readString(doc);
     List<String> keys = keys();
     assertThat(keys).as("mapping interfaces found").contains("cde.home", "cde.auth.token", "cde.provider.name",
-        "cde.local.agent-command", "cde.cost.gpu-second-by-type", "cde.session.wait-timeout");
+        "cde.local.agent-command", "cde.cost.prices-file", "cde.session.wait-timeout");
     List<String> missing = keys.stream().filter(k -> !text.contains("`" + k + "`") && !text.contains("`" + k + ".")).toList();
     assertThat(missing).as("keys missing from " + doc).isEmpty();
   }

@@ -9,9 +9,10 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * {@code cleanup}: ends every session of the job. gitlab-runner calls it after every prepare attempt that
- * failed and once at the end, so it must be content with nothing to end. Its output reaches only the
- * runner's log: the user's cost report is printed by the last run stage.
+ * {@code cleanup}: ends every session of the job and prints its final cost report. gitlab-runner calls it after every
+ * prepare attempt that failed and once at the end, so it must be content with nothing to end. Its output reaches
+ * only the runner's log (the contract: cleanup's stdout and stderr never reach the job log), so the user's report,
+ * with the figures so far, is printed by the last run stage; this one is the final figure, for the runner's admin.
  */
 public final class CleanupStage {
   private CleanupStage() {}
@@ -28,6 +29,11 @@ public final class CleanupStage {
       // ending an ended session answers its record: a cleanup racing another one is harmless
       SessionView ended = new SessionView(bridge.client().endSession(s.id()));
       err.println(CostLine.format(ended, s.id(), "job " + env.jobId() + " cleaned up"));
+      try {
+        err.print(bridge.client().report(s.id(), false));
+      } catch (RuntimeException e) {
+        err.println("cde: " + s.id() + ": no cost report: " + e.getMessage());
+      }
     }
   }
 }

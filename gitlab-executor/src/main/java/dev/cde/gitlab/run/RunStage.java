@@ -67,6 +67,13 @@ public final class RunStage {
       throw e;
     }
     timings.mark("session found");
+    // the job started with its first stage: every stage says so, the bridge keeps the first (docs/costs.md)
+    CompletableFuture<Void> jobStarted = CompletableFuture.runAsync(() -> bridge.client().jobStarted(session.id()))
+        .exceptionally(e -> {
+          err.println("cde: " + session.id() + ": could not record the job's start for the cost report: "
+              + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+          return null;
+        });
     CompletableFuture<String> cancelled = new CompletableFuture<>();
     // gitlab-runner cancels (job cancelled, timed out) with SIGTERM to our process group
     Signals.handle("TERM", () -> cancelled.complete("TERM"));
@@ -81,6 +88,7 @@ public final class RunStage {
         err.println("cde: " + session.id() + ": stage cancelled (SIG" + cancelled.join() + ") before it started");
         return env.buildFailureExitCode();
       }
+      jobStarted.join(); // told before the script starts, so the job's time covers all of it
       code = execute(tunnel, session.id(), path, cancelled, err);
       timings.mark("script ran");
       if (ExecutorContract.LAST_STAGE.equals(stage)) {
@@ -176,11 +184,22 @@ public final class RunStage {
     }
   }
 
+  /**
+   * The job's end (this is its last stage), then its cost line and report in the job log: the session ends only at
+   * cleanup, whose output never reaches the job log, so these are the figures so far.
+   */
   private static void reportCost(Bridge bridge, SessionView session, PrintStream err) {
+    try {
+      bridge.client().jobEnded(session.id());
+    } catch (RuntimeException e) {
+      err.println("cde: " + session.id() + ": could not record the job's end for the cost report: " + e.getMessage());
+    }
     try {
       com.fasterxml.jackson.databind.node.ObjectNode rec = session.json().deepCopy();
       rec.set("cost", bridge.client().costSoFar(session.id()));
       err.println(CostLine.soFar(new SessionView(rec), session.id()) + " (the session ends at cleanup)");
+      err.println();
+      err.print(bridge.client().report(session.id(), false));
     } catch (RuntimeException e) {
       err.println("cde: " + session.id() + ": no cost report: " + e.getMessage());
     }

@@ -1,54 +1,46 @@
 package dev.cde.bridge.cost;
 
-import dev.cde.bridge.provider.InstanceSpec;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Bills per started second, at least one second, like the serverless platforms we run on. */
-@ApplicationScoped
-public class CostCalculator {
-  public static final int SCALE = 6;
+/**
+ * Prices a usage with a table, in exact decimals: quantity x seconds x unit price for each resource, plus the
+ * per-request fee. No rounding here; {@link CostBreakdown#rounded()} rounds once, where a cost is recorded.
+ */
+public final class CostCalculator {
   private static final BigDecimal MIB_PER_GIB = BigDecimal.valueOf(1024);
-  private final PriceTable prices;
 
-  @Inject
-  public CostCalculator(CostConfig config) {
-    this(PriceTable.from(config));
+  private CostCalculator() {
   }
 
-  public CostCalculator(PriceTable prices) {
-    this.prices = prices;
+  public static CostBreakdown cost(PriceTable t, Usage u) {
+    BigDecimal seconds = seconds(u.billed());
+    BigDecimal cpu = u.vcpus().multiply(seconds).multiply(t.vcpuSecond());
+    BigDecimal memory = gib(u.memoryMiB()).multiply(seconds).multiply(t.gibSecond());
+    BigDecimal gpu = BigDecimal.ZERO;
+    List<String> unpriced = new ArrayList<>();
+    if (u.gpuCount() > 0) {
+      var price = t.gpuSecond(u.gpuType());
+      if (price.isPresent()) {
+        gpu = BigDecimal.valueOf(u.gpuCount()).multiply(seconds).multiply(price.get());
+      } else {
+        unpriced.add("gpu " + u.gpuType() + " (no price in " + t.key() + ")");
+      }
+    }
+    BigDecimal requests = BigDecimal.valueOf(u.requests()).multiply(t.request());
+    return new CostBreakdown(t.key(), t.currency(), seconds, cpu, memory, gpu, requests,
+        cpu.add(memory).add(gpu).add(requests), unpriced);
   }
 
-  public PriceTable prices() {
-    return prices;
+  /** Exact: a duration is whole nanoseconds. */
+  public static BigDecimal seconds(Duration d) {
+    return new BigDecimal(d.toNanos()).movePointLeft(9);
   }
 
-  public static long billedSeconds(Duration d) {
-    long millis = Math.max(0, d.toMillis());
-    return Math.max(1, (millis + 999) / 1000);
-  }
-
-  public CostBreakdown cost(InstanceSpec spec, Duration duration) {
-    long seconds = billedSeconds(duration);
-    BigDecimal s = BigDecimal.valueOf(seconds);
-    BigDecimal cpu = round(BigDecimal.valueOf(spec.cpu()).multiply(s).multiply(prices.cpuSecond()));
-    BigDecimal gib = BigDecimal.valueOf(spec.memoryMb()).divide(MIB_PER_GIB, 10, RoundingMode.HALF_UP);
-    BigDecimal memory = round(gib.multiply(s).multiply(prices.gibSecond()));
-    BigDecimal gpu = spec.gpuCount() <= 0 ? round(BigDecimal.ZERO)
-        : round(BigDecimal.valueOf(spec.gpuCount()).multiply(s).multiply(prices.gpuSecond(spec.gpuType())));
-    return new CostBreakdown(seconds, cpu, memory, gpu, cpu.add(memory).add(gpu));
-  }
-
-  public static CostBreakdown zero() {
-    BigDecimal z = round(BigDecimal.ZERO);
-    return new CostBreakdown(0, z, z, z, z);
-  }
-
-  private static BigDecimal round(BigDecimal v) {
-    return v.setScale(SCALE, RoundingMode.HALF_UP);
+  /** Exact: 1024 is a power of two, so every MiB count has a finite decimal in GiB. */
+  public static BigDecimal gib(long mib) {
+    return BigDecimal.valueOf(mib).divide(MIB_PER_GIB);
   }
 }

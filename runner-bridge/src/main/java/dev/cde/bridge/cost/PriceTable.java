@@ -1,34 +1,31 @@
 package dev.cde.bridge.cost;
 
 import java.math.BigDecimal;
+import java.time.LocalDate;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
-/** USD per unit-second of each resource. */
-public record PriceTable(BigDecimal cpuSecond, BigDecimal gibSecond, BigDecimal gpuSecond,
-    Map<String, BigDecimal> gpuSecondByType) {
-
-  /**
-   * Defaults for GPUs by type, in USD per GPU-second; configuration adds to or overrides them. T4
-   * and A10 follow FC's Tesla/Ampere GPU pricing, L4 and H100 typical per-second cloud list prices.
-   */
-  public static final Map<String, BigDecimal> DEFAULT_GPU_PRICES = Map.of(
-      "t4", new BigDecimal("0.000055"),
-      "a10", new BigDecimal("0.00013"),
-      "l4", new BigDecimal("0.00011"),
-      "h100", new BigDecimal("0.0012"));
+/**
+ * One provider's prices in one region, in {@code currency}: per vCPU-second, per GiB-second of memory, per
+ * GPU-second by GPU type (lower case), per request (one session is one invocation), and how time is billed.
+ * {@code source} and {@code checked} say where the figures come from and when they were read.
+ */
+public record PriceTable(String provider, String region, String title, String currency, BigDecimal vcpuSecond,
+    BigDecimal gibSecond, Map<String, BigDecimal> gpuSecond, BigDecimal request, BillingRule billing, String source,
+    LocalDate published, LocalDate checked, String notes) {
 
   public PriceTable {
-    gpuSecondByType = Map.copyOf(gpuSecondByType);
+    gpuSecond = Map.copyOf(gpuSecond);
   }
 
-  public static PriceTable from(CostConfig c) {
-    java.util.Map<String, BigDecimal> gpus = new java.util.HashMap<>(DEFAULT_GPU_PRICES);
-    c.gpuSecondByType().forEach((k, v) -> gpus.put(k.toLowerCase(Locale.ROOT), v));
-    return new PriceTable(c.cpuSecond(), c.gibSecond(), c.gpuSecond(), gpus);
+  /** {@code provider/region}, as reports and the session record name it. */
+  public String key() {
+    return provider + "/" + region;
   }
 
-  public BigDecimal gpuSecond(String type) {
-    return type == null ? gpuSecond : gpuSecondByType.getOrDefault(type.toLowerCase(Locale.ROOT), gpuSecond);
+  /** Empty when this table has no price for the type: the cost is then incomplete, never guessed. */
+  public Optional<BigDecimal> gpuSecond(String type) {
+    return type == null ? Optional.empty() : Optional.ofNullable(gpuSecond.get(type.toLowerCase(Locale.ROOT)));
   }
 }

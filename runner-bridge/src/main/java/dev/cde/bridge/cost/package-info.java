@@ -1,5 +1,5 @@
 /**
- * Prices and the cost of a session's metered seconds ({@code cde.cost}).
- * Pure arithmetic: must not touch sessions, providers or storage.
+ * Price tables ({@code prices/prices.yaml}, {@code cde.cost}) and the arithmetic of billed time and cost, in exact
+ * decimals. Reads no sessions, storage or HTTP; knows providers only by their names.
  */
 package dev.cde.bridge.cost;

@@ -7,8 +7,10 @@ import java.math.BigDecimal;
 import java.time.Instant;
 
 /**
- * One session as stored and as the API shows it. {@code startedAt} is when the instance was asked
- * for (billing starts there); {@code cost} and {@code costUsd} are set once the session ended.
+ * One session as stored and as the API shows it. {@code startedAt} is when the instance was asked for (its
+ * launch), {@code endedAt} when it was released; {@code cost} is set once the session ended, in the currency of
+ * its price table, and {@code costUsd} is its total when that currency is USD (null otherwise, so that no reader
+ * takes another currency for dollars).
  * {@code name} is the client's own label (e.g. {@code gitlab-<job id>}), so that a client which keeps no
  * state between processes can find its session again; not unique, may be null.
  */
@@ -57,6 +59,11 @@ public record Session(String id, SessionState state, String template, double cpu
 
   public Session finished(SessionState finalState, Instant now, String reason, CostBreakdown finalCost) {
     return new Session(id, finalState, template, cpu, memoryMb, gpuType, gpuCount, maxDurationSeconds, provider,
-        instanceId, endpoint, createdAt, startedAt, now, reason, finalCost.totalUsd(), finalCost, agent, name);
+        instanceId, endpoint, createdAt, startedAt, now, reason, usd(finalCost), finalCost, agent, name);
+  }
+
+  /** The total when the cost is in USD; null in any other currency. */
+  public static BigDecimal usd(CostBreakdown cost) {
+    return cost != null && "USD".equals(cost.currency()) ? cost.total() : null;
   }
 }

@@ -2,7 +2,6 @@ package dev.cde.bridge.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cde.bridge.cost.CostBreakdown;
-import dev.cde.bridge.cost.CostCalculator;
 import dev.cde.bridge.problem.NotFoundException;
 import dev.cde.bridge.provider.Instance;
 import dev.cde.bridge.provider.InstanceProvider;
@@ -41,7 +40,7 @@ public class SessionBroker {
   private final SessionStore store;
   private final InstanceProvider provider;
   private final AgentConnector connector;
-  private final CostCalculator costs;
+  private final SessionCosts costs;
   private final SigningKeys keys;
   private final SessionConfig config;
   private final Event<SessionEnded> ended;
@@ -52,7 +51,7 @@ public class SessionBroker {
   private final Set<String> reconnecting = ConcurrentHashMap.newKeySet();
   private final ExecutorService workers = Executors.newCachedThreadPool(new NamedThreads("cde-session-worker-"));
 
-  public SessionBroker(SessionStore store, Providers providers, AgentConnector connector, CostCalculator costs,
+  public SessionBroker(SessionStore store, Providers providers, AgentConnector connector, SessionCosts costs,
       SigningKeys keys, SessionConfig config, Event<SessionEnded> ended,
       jakarta.enterprise.inject.Instance<InstanceEnvironment> extraEnv) {
     this.store = store;
@@ -157,8 +156,9 @@ public class SessionBroker {
     if (!store.update(done, from)) {
       return get(s.id());
     }
-    LOG.infof("session %s: %s (%s), %d s billed, cost %s USD", s.id(), finalState.name().toLowerCase(), reason,
-        done.cost().seconds(), done.costUsd());
+    LOG.infof("session %s: %s (%s), %s s billed, cost %s %s (%s)", s.id(), finalState.name().toLowerCase(), reason,
+        done.cost().billedSeconds(), done.cost().total().toPlainString(), done.cost().currency(),
+        done.cost().priceTable());
     settled(done);
     try {
       ended.fire(new SessionEnded(done.id(), done.state()));
@@ -168,8 +168,13 @@ public class SessionBroker {
     return done;
   }
 
+  /** What the session cost from its launch until {@code end} (or its own end), under the active price table. */
   public CostBreakdown costOf(Session s, Instant end) {
-    return s.startedAt() == null ? CostCalculator.zero() : costs.cost(s.spec(), Duration.between(s.startedAt(), end));
+    return costs.costOf(s, end);
+  }
+
+  public SessionCosts costs() {
+    return costs;
   }
 
   private void provision(String id) {
@@ -195,6 +200,8 @@ public class SessionBroker {
       JsonNode agent = connector.connect(id, instance).toCompletableFuture()
           .get(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
       Session running = launched.running(agent);
+      // the agent answered: billing starts here where the provider does not bill the cold start
+      costs.meters().ready(id, clock.instant(), SessionMeter.Granted.fromHello(agent));
       if (!store.update(running, SessionState.STARTING)) {
         connector.disconnect(id); // ended meanwhile; whoever ended it stops the instance
         return;

@@ -1,6 +1,5 @@
 package dev.cde.bridge.session;
 
-import dev.cde.bridge.cost.CostCalculator;
 import dev.cde.bridge.provider.InstanceProvider;
 import dev.cde.bridge.provider.InstanceStatus;
 import io.quarkus.runtime.StartupEvent;
@@ -24,17 +23,17 @@ public class SessionRecovery {
 
   private final SessionStore store;
   private final InstanceProvider provider;
-  private final CostCalculator costs;
+  private final SessionCosts costs;
   private final Consumer<Session> reconnect;
   private final Clock clock;
   private volatile boolean done;
 
   @Inject
-  public SessionRecovery(SessionStore store, SessionBroker broker, CostCalculator costs) {
+  public SessionRecovery(SessionStore store, SessionBroker broker, SessionCosts costs) {
     this(store, broker.provider(), costs, broker::reconnect, Clock.tick(Clock.systemUTC(), java.time.Duration.ofMillis(1)));
   }
 
-  public SessionRecovery(SessionStore store, InstanceProvider provider, CostCalculator costs,
+  public SessionRecovery(SessionStore store, InstanceProvider provider, SessionCosts costs,
       Consumer<Session> reconnect, Clock clock) {
     this.store = store;
     this.provider = provider;
@@ -65,10 +64,10 @@ public class SessionRecovery {
         }
         Instant now = clock.instant();
         String reason = s.state() == SessionState.STOPPING && s.endReason() != null ? s.endReason() : LOST;
-        var cost = s.startedAt() == null ? CostCalculator.zero()
-            : costs.cost(s.spec(), java.time.Duration.between(s.startedAt(), now));
+        var cost = costs.costOf(s, now);
         if (store.update(s.finished(SessionState.ENDED, now, reason, cost), s.state())) {
-          LOG.infof("session %s: ended at startup (%s), cost %s USD", s.id(), reason, cost.totalUsd());
+          LOG.infof("session %s: ended at startup (%s), cost %s %s", s.id(), reason, cost.total().toPlainString(),
+              cost.currency());
         }
       }
     }

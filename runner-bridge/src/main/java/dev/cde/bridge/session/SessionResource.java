@@ -95,6 +95,29 @@ public class SessionResource {
     return s.cost() != null ? s.cost() : broker.costOf(s, java.time.Instant.now());
   }
 
+  /**
+   * The session's job started (GitHub's job hook, a GitLab stage, {@code cde run}): the report's job time and the
+   * GitHub-hosted comparison count from here. Only the first report counts; answers the recorded start.
+   */
+  @POST
+  @Path("{id}/job-started")
+  public JobTime jobStarted(@PathParam("id") String id) {
+    broker.get(id);
+    return new JobTime(id, broker.costs().meters().jobStarted(id));
+  }
+
+  /** The session's job ended; the latest report counts. */
+  @POST
+  @Path("{id}/job-ended")
+  public JobTime jobEnded(@PathParam("id") String id) {
+    broker.get(id);
+    return new JobTime(id, broker.costs().meters().jobEnded(id));
+  }
+
+  /** The answer to a job start or end: the time the bridge keeps. */
+  public record JobTime(String sessionId, java.time.Instant at) {
+  }
+
   /** Ends the session; the answer carries its cost. Ending an ended session returns it. */
   @DELETE
   @Path("{id}")

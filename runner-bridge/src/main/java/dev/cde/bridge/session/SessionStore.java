@@ -31,7 +31,7 @@ public class SessionStore {
   private static final String COLUMNS = "id, state, template, cpu, memory_mb, gpu_type, gpu_count, max_duration_seconds,"
       + " provider, instance_id, endpoint, created_at, started_at, ended_at, end_reason, billed_seconds, cost_cpu_usd,"
       + " cost_memory_usd, cost_gpu_usd, cost_usd, agent_info,"
-      + " name";
+      + " name, cost_currency, cost_requests, billed_millis, price_table";
 
   private final DataSource db;
 
@@ -40,7 +40,8 @@ public class SessionStore {
   }
 
   public void insert(Session s) {
-    String sql = "INSERT INTO sessions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    String sql = "INSERT INTO sessions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        + " ?, ?, ?, ?, ?, ?, ?)";
     try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
       bind(ps, s);
       ps.executeUpdate();
@@ -54,7 +55,7 @@ public class SessionStore {
     String sets = "state = ?, template = ?, cpu = ?, memory_mb = ?, gpu_type = ?, gpu_count = ?, max_duration_seconds = ?,"
         + " provider = ?, instance_id = ?, endpoint = ?, created_at = ?, started_at = ?, ended_at = ?, end_reason = ?,"
         + " billed_seconds = ?, cost_cpu_usd = ?, cost_memory_usd = ?, cost_gpu_usd = ?, cost_usd = ?, agent_info = ?,"
-        + " name = ?";
+        + " name = ?, cost_currency = ?, cost_requests = ?, billed_millis = ?, price_table = ?";
     String in = java.util.Arrays.stream(expected).map(x -> "?").collect(Collectors.joining(", "));
     String sql = "UPDATE sessions SET " + sets + " WHERE id = ? AND state IN (" + in + ")";
     try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -133,7 +134,7 @@ public class SessionStore {
   private static void bind(PreparedStatement ps, Session s) throws SQLException {
     ps.setString(1, s.id());
     int next = bindFrom(ps, 2, s);
-    assert next == 23;
+    assert next == 27;
   }
 
   /** Binds every column but id, starting at {@code i}; returns the next index. */
@@ -159,14 +160,23 @@ public class SessionStore {
         ps.setNull(i++, Types.NUMERIC);
       }
     } else {
-      ps.setLong(i++, cost.seconds());
-      ps.setBigDecimal(i++, cost.cpuUsd());
-      ps.setBigDecimal(i++, cost.memoryUsd());
-      ps.setBigDecimal(i++, cost.gpuUsd());
-      ps.setBigDecimal(i++, cost.totalUsd());
+      // whole seconds rounded up, as the column always held
+      ps.setLong(i++, cost.billedSeconds().setScale(0, java.math.RoundingMode.CEILING).longValueExact());
+      ps.setBigDecimal(i++, cost.cpu());
+      ps.setBigDecimal(i++, cost.memory());
+      ps.setBigDecimal(i++, cost.gpu());
+      ps.setBigDecimal(i++, cost.total());
     }
     ps.setString(i++, s.agent() == null ? null : s.agent().toString());
     ps.setString(i++, s.name());
+    ps.setString(i++, cost == null ? null : cost.currency());
+    ps.setBigDecimal(i++, cost == null ? null : cost.requests());
+    if (cost == null) {
+      ps.setNull(i++, Types.BIGINT);
+    } else {
+      ps.setLong(i++, cost.billedSeconds().movePointRight(3).setScale(0, java.math.RoundingMode.CEILING).longValueExact());
+    }
+    ps.setString(i++, cost == null ? null : cost.priceTable());
     return i;
   }
 
@@ -174,14 +184,23 @@ public class SessionStore {
     CostBreakdown cost = null;
     BigDecimal total = rs.getBigDecimal("cost_usd");
     if (total != null) {
-      cost = new CostBreakdown(rs.getLong("billed_seconds"), rs.getBigDecimal("cost_cpu_usd"),
-          rs.getBigDecimal("cost_memory_usd"), rs.getBigDecimal("cost_gpu_usd"), total);
+      // the amount columns keep their old names; their currency is cost_currency (rows from before it: USD)
+      String currency = rs.getString("cost_currency");
+      BigDecimal requests = rs.getBigDecimal("cost_requests");
+      long millis = rs.getLong("billed_millis");
+      if (rs.wasNull()) {
+        millis = rs.getLong("billed_seconds") * 1000;
+      }
+      cost = new CostBreakdown(rs.getString("price_table"), currency == null ? "USD" : currency,
+          BigDecimal.valueOf(millis, 3), rs.getBigDecimal("cost_cpu_usd"), rs.getBigDecimal("cost_memory_usd"),
+          rs.getBigDecimal("cost_gpu_usd"), requests == null ? CostBreakdown.amount(BigDecimal.ZERO) : requests, total,
+          java.util.List.of());
     }
     return new Session(rs.getString("id"), SessionState.valueOf(rs.getString("state")), rs.getString("template"),
         rs.getDouble("cpu"), rs.getLong("memory_mb"), rs.getString("gpu_type"), rs.getInt("gpu_count"),
         rs.getLong("max_duration_seconds"), rs.getString("provider"), rs.getString("instance_id"),
         rs.getString("endpoint"), getInstant(rs, "created_at"), getInstant(rs, "started_at"),
-        getInstant(rs, "ended_at"), rs.getString("end_reason"), total, cost, json(rs.getString("agent_info")),
+        getInstant(rs, "ended_at"), rs.getString("end_reason"), Session.usd(cost), cost, json(rs.getString("agent_info")),
         rs.getString("name"));
   }
 
@@ -196,7 +215,8 @@ public class SessionStore {
     }
   }
 
-  private static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
+  /** A timestamp column as the session tables keep them: UTC, null when unknown. */
+  static void setInstant(PreparedStatement ps, int i, Instant t) throws SQLException {
     if (t == null) {
       ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
     } else {
@@ -204,7 +224,7 @@ public class SessionStore {
     }
   }
 
-  private static Instant getInstant(ResultSet rs, String col) throws SQLException {
+  static Instant getInstant(ResultSet rs, String col) throws SQLException {
     OffsetDateTime t = rs.getObject(col, OffsetDateTime.class);
     return t == null ? null : t.toInstant();
   }

@@ -2,7 +2,7 @@ package dev.cde.bridge.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cde.bridge.cost.CostCalculator;
+import dev.cde.bridge.cost.PriceFiles;
 import dev.cde.bridge.provider.Instance;
 import dev.cde.bridge.provider.InstanceProvider;
 import dev.cde.bridge.provider.InstanceSpec;
@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
  * reads the sessions back, and recovery sorts them out.
  */
 class SessionRecoveryTest {
-  final CostCalculator costs = new CostCalculator(new dev.cde.bridge.cost.PriceTable(new java.math.BigDecimal("0.00002"),
-      new java.math.BigDecimal("0.000003"), new java.math.BigDecimal("0.00011"),
-      dev.cde.bridge.cost.PriceTable.DEFAULT_GPU_PRICES));
+  // the shipped local table: vCPU 0.00002, GiB 0.000003 per second, 0.00000015 per request, cold start not billed
+  static final dev.cde.bridge.cost.PriceTable LOCAL = PriceFiles.load(java.util.Optional.empty())
+      .table("local", null).orElseThrow();
 
   static DataSource database(Path dir) {
     JdbcDataSource ds = new JdbcDataSource();
@@ -62,6 +62,7 @@ class SessionRecoveryTest {
     Set<String> live = Set.of("i-alive", "i-alive-2");
     List<String> reconnected = new ArrayList<>();
     Instant now = t0.plusSeconds(120);
+    SessionCosts costs = new SessionCosts(new SessionMeters(db), LOCAL);
     SessionRecovery recovery = new SessionRecovery(after, provider(live), costs, s -> reconnected.add(s.id()),
         Clock.fixed(now, ZoneOffset.UTC));
     assertThat(recovery.recover()).isEqualTo(4);
@@ -75,8 +76,13 @@ class SessionRecoveryTest {
     assertThat(l.state()).isEqualTo(SessionState.ENDED);
     assertThat(l.endReason()).isEqualTo("bridge restarted; instance lost");
     assertThat(l.endedAt()).isEqualTo(now);
-    assertThat(l.cost().seconds()).isEqualTo(120);
-    assertThat(l.costUsd()).isEqualByComparingTo("0.002760"); // 120 s * (1 * 0.00002 + 1 * 0.000003)
+    // no ready time was recorded (the agent never answered this bridge): billed from launch, the safe side
+    assertThat(l.cost().billedSeconds()).isEqualByComparingTo("120");
+    // 120 s * (1 * 0.00002 + 1 * 0.000003) + one request at 0.00000015 = 0.00276015, kept to 6 places
+    assertThat(l.costUsd()).isEqualByComparingTo("0.002760");
+    assertThat(l.cost().requests()).isEqualByComparingTo("0.000000");
+    assertThat(l.cost().currency()).isEqualTo("USD");
+    assertThat(l.cost().priceTable()).isEqualTo("local/default");
     Session n = after.find(neverStarted.id()).orElseThrow();
     assertThat(n.state()).isEqualTo(SessionState.ENDED);
     assertThat(n.costUsd()).isEqualByComparingTo("0");

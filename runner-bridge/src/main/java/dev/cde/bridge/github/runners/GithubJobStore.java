@@ -175,6 +175,11 @@ public class GithubJobStore {
     return queryRunners("WHERE runner_name = ?", ps -> ps.setString(1, name)).stream().findFirst();
   }
 
+  /** The runner that took the job (the newest, should a re-run have used several). */
+  public Optional<GithubRunner> runnerOfJob(long jobId) {
+    return queryRunners("WHERE job_id = ? ORDER BY created_at DESC", ps -> ps.setLong(1, jobId)).stream().findFirst();
+  }
+
   public Optional<GithubRunner> runnerOfSession(String sessionId) {
     return queryRunners("WHERE session_id = ?", ps -> ps.setString(1, sessionId)).stream().findFirst();
   }

@@ -1,11 +1,17 @@
 package dev.cde.bridge.github.runners;
 
+import dev.cde.bridge.cost.report.CostReportResource;
+import dev.cde.bridge.cost.report.CostReports;
+import dev.cde.bridge.problem.NotFoundException;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.List;
 
 /**
@@ -16,9 +22,22 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class GithubJobsResource {
   private final GithubJobStore store;
+  private final CostReports reports;
 
-  public GithubJobsResource(GithubJobStore store) {
+  public GithubJobsResource(GithubJobStore store, CostReports reports) {
     this.store = store;
+    this.reports = reports;
+  }
+
+  /** The cost report of the session whose runner took the job (JSON, or Markdown as for a session's report). */
+  @GET
+  @Path("jobs/{jobId}/report")
+  @Produces({MediaType.APPLICATION_JSON, CostReportResource.MARKDOWN})
+  public Response report(@PathParam("jobId") long jobId, @QueryParam("format") String format,
+      @HeaderParam("Accept") String accept) {
+    GithubRunner r = store.runnerOfJob(jobId).orElseThrow(() -> new NotFoundException("no runner of this bridge took"
+        + " GitHub job " + jobId));
+    return CostReportResource.answer(reports, r.sessionId(), format, accept);
   }
 
   @GET

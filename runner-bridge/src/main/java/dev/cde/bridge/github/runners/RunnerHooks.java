@@ -2,24 +2,21 @@ package dev.cde.bridge.github.runners;
 
 import dev.cde.bridge.cache.archive.ArchiveIndex;
 import dev.cde.bridge.cache.archive.CacheScope;
-import dev.cde.bridge.cost.CostBreakdown;
+import dev.cde.bridge.cost.report.CostReports;
 import dev.cde.bridge.github.api.JobLookup;
 import dev.cde.bridge.github.api.WorkflowJob;
 import dev.cde.bridge.github.webhook.WorkflowJobEvent;
 import dev.cde.bridge.problem.NotFoundException;
-import dev.cde.bridge.session.Session;
 import dev.cde.bridge.session.SessionBroker;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.math.RoundingMode;
-import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
  * What the runner's job hooks ask the bridge. At job start: which job did this runner take (GitHub says it in
  * {@code in_progress}; if that webhook is late or lost, the run's job list says it), and may it run? At job end:
- * what did it cost so far, for the job's summary.
+ * what did it cost so far, for the job's summary. Both times go to the session's meter: GitHub bills a job from its
+ * start, so the report's comparison with GitHub-hosted runners counts from there.
  */
 @ApplicationScoped
 public class RunnerHooks {
@@ -30,14 +27,16 @@ public class RunnerHooks {
   private final JobLookup jobs;
   private final SessionBroker broker;
   private final ArchiveIndex archives;
+  private final CostReports reports;
 
   public RunnerHooks(GithubJobStore store, GithubRunners runners, JobLookup jobs, SessionBroker broker,
-      ArchiveIndex archives) {
+      ArchiveIndex archives, CostReports reports) {
     this.store = store;
     this.runners = runners;
     this.jobs = jobs;
     this.broker = broker;
     this.archives = archives;
+    this.reports = reports;
   }
 
   /** The hook's verdict: run the job, or fail it with a reason the workflow's author can act on. */
@@ -46,6 +45,7 @@ public class RunnerHooks {
 
   public Verdict jobStarted(String sessionId, long runId, int runAttempt, String ref) {
     GithubRunner runner = runner(sessionId);
+    broker.costs().meters().jobStarted(sessionId);
     Optional<GithubJob> job = Optional.ofNullable(runner.jobId()).flatMap(id -> store.job(id, runAttempt));
     if (job.isEmpty() && runId > 0) {
       job = learnFromRun(runner, runId, runAttempt);
@@ -114,24 +114,16 @@ public class RunnerHooks {
     return Optional.empty();
   }
 
-  /** A line of Markdown for the job's summary: where it ran and what it cost until now. */
+  /** The job's cost report in Markdown, for its summary: the session still runs, so the figures are so far. */
   public String jobCompleted(String sessionId) {
     GithubRunner runner = runner(sessionId);
-    Session s = broker.get(sessionId);
-    CostBreakdown cost = broker.costOf(s, Instant.now());
-    String size = String.format(Locale.ROOT, "%s vCPU · %s GiB", trim(s.cpu()), trim(s.memoryMb() / 1024.0))
-        + (s.gpuCount() > 0 ? " · " + s.gpuCount() + "× " + s.gpuType() : "");
+    broker.costs().meters().jobEnded(sessionId);
     LOG.infof("github runner %s: hook says its job completed", runner.name());
-    return String.format(Locale.ROOT, "**cde**: ran on `%s` (%s, runner `%s`) for %d s: **$%s** so far.", s.id(), size,
-        runner.name(), cost.seconds(), cost.totalUsd().setScale(6, RoundingMode.HALF_UP).toPlainString());
+    return reports.markdown(sessionId);
   }
 
   private GithubRunner runner(String sessionId) {
     return store.runnerOfSession(sessionId)
         .orElseThrow(() -> new NotFoundException("session " + sessionId + " runs no GitHub runner"));
-  }
-
-  private static String trim(double v) {
-    return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.2f", v).replaceAll("0+$", "");
   }
 }

@@ -260,9 +260,27 @@ class GithubRunnersEndToEndTest {
     // The job's cache lookup reached the bridge with the session's scope (recorded by the hook): a miss, 204.
     assertThat(log(runner.sessionId())).contains("stand-in runner: cache lookup answered 204")
         .doesNotContain("/_cde/cache/ey");
+    // The job-completed hook put the job's cost report into its summary: the session's figures so far, the job
+    // learnt from the hook, and the nearest GitHub-hosted runner for the 1 vCPU / 2 GiB it asked for.
     assertThat(log(runner.sessionId())).contains("stand-in runner: job ran")
-        .containsPattern("summary: \\*\\*cde\\*\\*: ran on `" + runner.sessionId() + "` \\(1 vCPU · 2 GiB");
+        .contains("stand-in runner: summary: ### cde cost report: `" + runner.sessionId() + "`")
+        .contains("GitHub job " + job + " · " + repo + " · build · session running, figures so far")
+        .contains("priced with **local/default**").contains("| **total** |")
+        .contains("- **Size**: asked 1 vCPU · 2.0 GiB")
+        .containsPattern("- \\*\\*On a GitHub-hosted runner\\*\\*: `linux_slim` .* × 1 min = \\*\\*\\$0\\.002000\\*\\* for the job");
     assertThat(store.runner(name).orElseThrow().jobId()).isEqualTo(job); // learnt from the hook, no webhook
+    // and the report is found by the GitHub job id too
+    String token = Files.readString(home.apiToken()).strip();
+    assertThat(given().header("Authorization", "Bearer " + token).get("/api/v1/github/jobs/" + job + "/report?format=markdown")
+        .then().statusCode(200).extract().asString()).startsWith("### cde cost report: `" + runner.sessionId() + "`")
+        .contains("GitHub job " + job + " · " + repo + " · build · session ended");
+    given().header("Authorization", "Bearer " + token).get("/api/v1/github/jobs/" + job + "/report").then()
+        .statusCode(200).body("sessionId", org.hamcrest.Matchers.equalTo(runner.sessionId()))
+        .body("job", org.hamcrest.Matchers.equalTo("GitHub job " + job + " · " + repo + " · build"))
+        .body("timeline.jobStartedAt", org.hamcrest.Matchers.notNullValue())
+        .body("timeline.jobEndedAt", org.hamcrest.Matchers.notNullValue());
+    given().header("Authorization", "Bearer " + token).get("/api/v1/github/jobs/1/report").then().statusCode(404)
+        .contentType("application/problem+json");
     // The hook fixed the job's cache scope: repository and branches from the webhook, the ref from the runner.
     assertThat(archives.scope(runner.sessionId())).contains(
         new CacheScope(repo, "refs/heads/main", "refs/heads/main"));

@@ -1,0 +1,5 @@
+/**
+ * The per-session (per-job) cost report, as JSON and Markdown, and its REST resource: assembled from the session,
+ * its meter, the price tables, the cache's counters and what the CI features say of the job. Changes nothing.
+ */
+package dev.cde.bridge.cost.report;
