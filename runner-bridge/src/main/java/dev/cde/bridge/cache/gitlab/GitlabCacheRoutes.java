@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cde.bridge.cache.ByteRange;
+import dev.cde.bridge.cache.CappedUpload;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpMethod;
@@ -244,56 +245,40 @@ public class GitlabCacheRoutes {
             .onSuccess(out -> receive(rc, name, path, tmp, out, max, type, metadata)));
   }
 
-  /** Streams the body to {@code tmp}, counting; back-pressure through pause/resume. */
+  /** Streams the body to {@code tmp} and publishes it as the object once it is all there. */
   private void receive(RoutingContext rc, CacheObjectName name, String path, Path tmp, AsyncFile out, long max,
       String contentType, String metadata) {
-    HttpServerRequest req = rc.request();
-    long[] size = {0};
-    boolean[] failed = {false};
-    req.handler(buf -> {
-      if (failed[0]) {
-        return;
+    CappedUpload.receive(rc.request(), out, max, null, new CappedUpload.Outcome() {
+      @Override
+      public void tooLarge() {
+        deleteQuietly(tmp);
+        fail(rc, GitlabCacheRoutes.tooLarge(max), path);
       }
-      size[0] += buf.length();
-      if (size[0] > max) {
-        failed[0] = true;
-        out.close().onComplete(x -> deleteQuietly(tmp));
-        fail(rc, tooLarge(max), path);
-        return;
-      }
-      out.write(buf);
-      if (out.writeQueueFull()) {
-        req.pause();
-        out.drainHandler(v -> req.resume());
-      }
-    });
-    req.exceptionHandler(e -> {
-      if (!failed[0]) {
-        failed[0] = true;
+
+      @Override
+      public void broken(Throwable e) {
         LOG.debugf("gitlab cache: upload of %s broke off: %s", name.name(), e.getMessage());
-        out.close().onComplete(x -> deleteQuietly(tmp));
+        deleteQuietly(tmp);
+      }
+
+      @Override
+      public void complete(long size) {
+        out.close()
+            .compose(x -> rc.vertx().executeBlocking(() -> store.publish(name, tmp, contentType, metadata), false))
+            .onSuccess(entry -> rc.response().putHeader("x-amz-request-id", requestId())
+                .putHeader("ETag", "\"" + Long.toHexString(entry.modifiedAt().toEpochMilli()) + "-"
+                    + Long.toHexString(entry.sizeBytes()) + "\"")
+                .end())
+            .onFailure(e -> {
+              deleteQuietly(tmp);
+              if (e instanceof S3Error s3) {
+                fail(rc, s3, path);
+              } else {
+                internal(rc, e, path);
+              }
+            });
       }
     });
-    req.endHandler(v -> {
-      if (failed[0]) {
-        return;
-      }
-      out.close()
-          .compose(x -> rc.vertx().executeBlocking(() -> store.publish(name, tmp, contentType, metadata), false))
-          .onSuccess(entry -> rc.response().putHeader("x-amz-request-id", requestId())
-              .putHeader("ETag", "\"" + Long.toHexString(entry.modifiedAt().toEpochMilli()) + "-"
-                  + Long.toHexString(entry.sizeBytes()) + "\"")
-              .end())
-          .onFailure(e -> {
-            deleteQuietly(tmp);
-            if (e instanceof S3Error s3) {
-              fail(rc, s3, path);
-            } else {
-              internal(rc, e, path);
-            }
-          });
-    });
-    req.resume();
   }
 
   private static S3Error tooLarge(long max) {
