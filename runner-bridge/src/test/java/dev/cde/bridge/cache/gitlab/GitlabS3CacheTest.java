@@ -201,6 +201,29 @@ class GitlabS3CacheTest {
   }
 
   @Test
+  void theApiShowsEachProjectsCounters() throws Exception {
+    String key = object(23, "api-protected");
+    upload(put(presigner, BUCKET, key), bytes(1234));
+    download(get(key).url().toURI(), null);
+    download(get(object(23, "none-protected")).url().toURI(), null);
+    String token = Files.readString(home.apiToken()).strip();
+    HttpRequest stats = HttpRequest.newBuilder(URI.create(base + "api/v1/gitlab-cache/stats")).build();
+    assertThat(http.send(stats, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+    Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(stats.uri()).header("Authorization", "Bearer " + token)
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      var mine = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).findParents("project").stream()
+          .filter(n -> n.path("project").asText().equals(project(23))).findFirst().orElseThrow();
+      assertThat(mine.path("bucket").asText()).isEqualTo(BUCKET);
+      assertThat(mine.path("hits").asLong()).isEqualTo(1);
+      assertThat(mine.path("misses").asLong()).isEqualTo(1);
+      assertThat(mine.path("bytesUploaded").asLong()).isEqualTo(1234);
+      assertThat(mine.path("bytesDownloaded").asLong()).isEqualTo(1234);
+    });
+  }
+
+  @Test
   void aSecondUploadReplacesTheFirstLastWriterWins() throws Exception {
     String key = object(13, "deps-non_protected");
     byte[] first = bytes(100_000);
