@@ -39,6 +39,11 @@ public final class RealBridge implements AutoCloseable {
   }
 
   public static RealBridge start() throws Exception {
+    return start(java.util.Map.of());
+  }
+
+  /** With bridge configuration ({@code cde.*} keys) set as system properties of the bridge's JVM. */
+  public static RealBridge start(java.util.Map<String, String> properties) throws Exception {
     Path jar = root().resolve("runner-bridge/target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: build runner-bridge first");
@@ -49,8 +54,11 @@ public final class RealBridge implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    ProcessBuilder pb = new ProcessBuilder("java", "-Dquarkus.http.port=" + port, "-Dcde.root=" + root(),
-        "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("java", "-Dquarkus.http.port=" + port,
+        "-Dcde.root=" + root()));
+    properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+    cmd.addAll(java.util.List.of("-jar", jar.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("CDE_HOME", home.toString());
     pb.environment().remove("CDE_API_TOKEN");
     RealBridge b = new RealBridge(home, log, pb.start(), port);

@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * The driver as gitlab-runner calls it (the real launcher, one process per stage, gitlab-runner-shaped
@@ -34,6 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GitlabExecutorIT {
   static RealBridge bridge;
+  /** [runners.cache.s3] AccessKey/SecretKey of the runner host's config.toml, given to the bridge too. */
+  static final String CACHE_KEY_ID = "it-runner-host";
+  static final String CACHE_SECRET = "it-cache-secret-not-for-printing";
   /** On the instance: the local provider's instances share the host's /tmp, or have their own tmpfs there. */
   static final String BUILDS = "/tmp/cde-gitlab-it-builds-" + ProcessHandle.current().pid();
 
@@ -58,7 +67,8 @@ class GitlabExecutorIT {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: package gitlab-executor first");
     }
-    bridge = RealBridge.start();
+    bridge = RealBridge.start(Map.of("cde.gitlab-cache.enabled", "true", "cde.gitlab-cache.access-key-id", CACHE_KEY_ID,
+        "cde.gitlab-cache.secret-access-key", CACHE_SECRET));
     // A job's scripts run cde from the NAS, which every instance sees (read-only) wherever the checkout is: a
     // checkout under /tmp (a CI clone) is hidden by the sandbox's own /tmp.
     Path staged = Files.createDirectories(bridge.home.resolve("nas").resolve(".cde-test"));
@@ -78,7 +88,8 @@ class GitlabExecutorIT {
   void noSessionLeftAndNoSecretShown() throws Exception {
     for (Job job : jobs) {
       for (StageCall c : job.calls) {
-        assertThat(c.both()).as(c.label()).doesNotContain(bridge.token()).doesNotContain("job-token-not-for-printing");
+        assertThat(c.both()).as(c.label()).doesNotContain(bridge.token()).doesNotContain("job-token-not-for-printing")
+            .doesNotContain(CACHE_SECRET);
       }
     }
   }
@@ -347,5 +358,53 @@ class GitlabExecutorIT {
     assertThat(second.code()).isZero();
     assertThat(second.err()).contains("nothing to end");
     assertThat(activeSessions(job)).isEmpty();
+  }
+
+  /**
+   * GitLab's own {@code cache:} keyword through the bridge's S3 endpoint, the way a real job takes it: gitlab-runner
+   * on the runner host pre-signs a PUT and a GET for {@code runner/<token>/project/<id>/<key>} (here: the AWS SDK's
+   * presigner, for ServerAddress = the bridge as instances reach it), and its helper on the instance uploads in
+   * one job's {@code archive_cache} and downloads in the next job's {@code restore_cache} (here: curl, as the
+   * harness has no helper binary). The bytes cross from one instance to the next through the NAS.
+   */
+  @Test
+  void gitlabsCacheKeywordGoesFromOneJobsInstanceToTheNextsThroughTheBridge() throws Exception {
+    String project = Long.toString(ThreadLocalRandom.current().nextLong(100_000, 999_999));
+    String object = "runner/abcd1234/project/" + project + "/default-protected";
+    String put;
+    String get;
+    String getMissing;
+    try (S3Presigner signer = S3Presigner.builder().region(Region.US_EAST_1).endpointOverride(URI.create(bridge.url()))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(CACHE_KEY_ID, CACHE_SECRET)))
+        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build()) {
+      put = signer.presignPutObject(b -> b.signatureDuration(Duration.ofMinutes(20)).putObjectRequest(o -> o
+          .bucket("cde-cache").key(object).metadata(Map.of("cachekey", "default-protected")))).url().toString();
+      get = signer.presignGetObject(b -> b.signatureDuration(Duration.ofMinutes(20)).getObjectRequest(o -> o
+          .bucket("cde-cache").key(object))).url().toString();
+      getMissing = signer.presignGetObject(b -> b.signatureDuration(Duration.ofMinutes(20)).getObjectRequest(o -> o
+          .bucket("cde-cache").key(object + "-never-saved"))).url().toString();
+    }
+
+    Job first = job(harness());
+    first.stage("build_script", "rm -f cache.zip", "head -c 3145728 /dev/urandom > cache.zip")
+        .stage("archive_cache", "sha256sum cache.zip",
+            "curl -sSf -T cache.zip -H 'Content-Type: application/octet-stream' -H 'x-amz-meta-cachekey: default-protected' '"
+                + put + "'", "echo uploaded");
+    JobResult one = first.run(BUILDS);
+    assertThat(one.passed()).as(one.calls().toString()).isTrue();
+    String saved = one.call("archive_cache").out().lines().filter(l -> l.endsWith("cache.zip")).findFirst().orElseThrow();
+    assertThat(bridge.home.resolve("nas/gitlab/cde-cache").resolve(object)).isRegularFile();
+
+    Job second = job(harness());
+    second.stage("restore_cache", "rm -f cache.zip",
+            "curl -sSf -o cache.zip '" + get + "'", "sha256sum cache.zip",
+            "echo \"missing key: $(curl -s -o /dev/null -w '%{http_code}' '" + getMissing + "')\"")
+        .stage("build_script", "test -s cache.zip");
+    JobResult two = second.run(BUILDS);
+    assertThat(two.passed()).as(two.calls().toString()).isTrue();
+    StageCall restore = two.call("restore_cache");
+    assertThat(restore.out()).contains(saved).contains("missing key: 404");
+    assertThat(Files.readString(bridge.log)).contains("gitlab cache: project " + project + " stored")
+        .doesNotContain(CACHE_SECRET);
   }
 }

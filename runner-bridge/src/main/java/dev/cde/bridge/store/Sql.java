@@ -71,4 +71,17 @@ public final class Sql {
       throw new IllegalStateException(store + " insert failed: " + e.getMessage(), e);
     }
   }
+
+  /**
+   * Changes the row if it exists, else inserts it; when another thread or bridge inserted it in between, the
+   * update runs again. For counters and upserts with plain SQL that both H2 and PostgreSQL accept.
+   */
+  public void updateElseInsert(String update, Binder updateBinder, String insert, Binder insertBinder) {
+    if (update(update, updateBinder) > 0) {
+      return;
+    }
+    if (!insertOnce(insert, insertBinder)) {
+      update(update, updateBinder);
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package dev.cde.bridge.cache.actions;
 
+import dev.cde.bridge.cache.ByteRange;
 import dev.cde.bridge.cache.archive.ArchiveCacheStore;
 import dev.cde.bridge.cache.archive.ArchiveEntry;
 import dev.cde.tunnel.auth.InvalidTokenException;
@@ -21,8 +22,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
@@ -41,7 +40,6 @@ public class BlobRoutes {
   static final String DOWNLOAD = "d:";
   /** A block list names at most 50,000 blocks of about 60 bytes each. */
   private static final int MAX_BLOCK_LIST_BYTES = 4 << 20;
-  private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
   private static final Logger LOG = Logger.getLogger(BlobRoutes.class);
 
   private final CacheTokens tokens;
@@ -180,24 +178,17 @@ public class BlobRoutes {
     }
     Path file = store.file(entry.get());
     long size = entry.get().sizeBytes();
-    long from = 0;
-    long to = size - 1;
-    String range = rc.request().getHeader("Range");
-    Matcher m = range == null ? null : RANGE.matcher(range.strip());
-    if (m != null && m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
-      if (m.group(1).isEmpty()) {
-        from = Math.max(0, size - Long.parseLong(m.group(2)));
-      } else {
-        from = Long.parseLong(m.group(1));
-        to = m.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(m.group(2)));
-      }
-      if (from > to) {
-        rc.response().setStatusCode(416).putHeader("Content-Range", "bytes */" + size).end();
-        return;
-      }
-      rc.response().setStatusCode(206).putHeader("Content-Range", "bytes " + from + "-" + to + "/" + size);
+    Optional<ByteRange> asked = ByteRange.of(rc.request().getHeader("Range"), size);
+    if (asked.isEmpty()) {
+      rc.response().setStatusCode(416).putHeader("Content-Range", "bytes */" + size).end();
+      return;
     }
-    long length = to - from + 1;
+    ByteRange range = asked.get();
+    if (range.partial()) {
+      rc.response().setStatusCode(206).putHeader("Content-Range", range.contentRange(size));
+    }
+    long from = range.from();
+    long length = range.length();
     rc.response().putHeader("Content-Type", "application/octet-stream").putHeader("Accept-Ranges", "bytes");
     if (rc.request().method() == HttpMethod.HEAD) {
       rc.response().putHeader("Content-Length", Long.toString(length)).end();

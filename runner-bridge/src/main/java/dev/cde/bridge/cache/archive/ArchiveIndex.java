@@ -137,11 +137,10 @@ public class ArchiveIndex {
       ps.setTimestamp(6, Timestamp.from(Instant.now()));
       ps.setString(7, sessionId);
     };
-    if (sql.update("UPDATE cache_job_stats SET " + set + " WHERE session_id = ?", add) > 0) {
-      return;
-    }
-    boolean inserted = sql.insertOnce("INSERT INTO cache_job_stats (session_id, hits, partial_hits, misses,"
-        + " bytes_restored, bytes_saved, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", ps -> {
+    // another request of the same session may make the row first; updateElseInsert then adds to it
+    sql.updateElseInsert("UPDATE cache_job_stats SET " + set + " WHERE session_id = ?", add,
+        "INSERT INTO cache_job_stats (session_id, hits, partial_hits, misses, bytes_restored, bytes_saved, updated_at)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?)", ps -> {
           ps.setString(1, sessionId);
           ps.setInt(2, hits);
           ps.setInt(3, partialHits);
@@ -150,9 +149,6 @@ public class ArchiveIndex {
           ps.setLong(6, saved);
           ps.setTimestamp(7, Timestamp.from(Instant.now()));
         });
-    if (!inserted) { // another request of the same session made the row first
-      sql.update("UPDATE cache_job_stats SET " + set + " WHERE session_id = ?", add);
-    }
   }
 
   public Optional<CacheStats> stats(String sessionId) {

@@ -1,5 +1,6 @@
 package dev.cde.bridge.cache.nix;
 
+import dev.cde.bridge.cache.CappedUpload;
 import dev.cde.bridge.problem.Problem;
 import dev.cde.bridge.session.SigningKeys;
 import dev.cde.tunnel.auth.InvalidTokenException;
@@ -85,64 +86,52 @@ public class NixPushRoutes {
         });
   }
 
-  /** Streams the body to {@code tmp}, hashing it on the way; back-pressure through pause/resume. */
+  /** Streams the body to {@code tmp}, hashing it on the way. */
   private void receive(RoutingContext rc, String session, String claimed, Path tmp, AsyncFile out) {
-    HttpServerRequest req = rc.request();
     MessageDigest sha256 = sha256();
-    long[] size = {0};
-    boolean[] failed = {false};
-    req.handler(buf -> {
-      if (failed[0]) {
-        return;
-      }
-      size[0] += buf.length();
-      if (size[0] > maxNarSize) {
-        failed[0] = true;
-        out.close().onComplete(x -> deleteQuietly(tmp));
+    CappedUpload.receive(rc.request(), out, maxNarSize, buf -> sha256.update(buf.getBytes()), new CappedUpload.Outcome() {
+      @Override
+      public void tooLarge() {
+        deleteQuietly(tmp);
         problem(rc, 413, "Content Too Large", "a NAR may have at most " + maxNarSize + " bytes"
             + " (cde.cache.nix.max-nar-size)");
         rc.request().connection().close();
-        return;
       }
-      sha256.update(buf.getBytes());
-      out.write(buf);
-      if (out.writeQueueFull()) {
-        req.pause();
-        out.drainHandler(v -> req.resume());
+
+      @Override
+      public void broken(Throwable e) {
+        deleteQuietly(tmp);
+      }
+
+      @Override
+      public void complete(long size) {
+        stored(rc, session, claimed, tmp, out, NixBase32.encode(sha256.digest()));
       }
     });
-    req.exceptionHandler(e -> {
-      failed[0] = true;
-      out.close().onComplete(x -> deleteQuietly(tmp));
-    });
-    req.endHandler(v -> {
-      if (failed[0]) {
-        return;
-      }
-      String actual = NixBase32.encode(sha256.digest());
-      out.close()
-          .compose(x -> vertx.executeBlocking(() -> {
-            if (!actual.equals(claimed)) {
-              deleteQuietly(tmp);
-              return false;
-            }
-            cache.addNar(tmp, actual);
-            return true;
-          }, false))
-          .onSuccess(ok -> {
-            if (ok) {
-              rc.response().putHeader("Content-Type", "text/plain").end("stored nar/" + actual + ".nar\n");
-            } else {
-              problem(rc, 400, "Invalid request", "the NAR's sha256 is " + actual + ", not " + claimed);
-            }
-          })
-          .onFailure(e -> {
+  }
+
+  private void stored(RoutingContext rc, String session, String claimed, Path tmp, AsyncFile out, String actual) {
+    out.close()
+        .compose(x -> vertx.executeBlocking(() -> {
+          if (!actual.equals(claimed)) {
             deleteQuietly(tmp);
-            LOG.errorf("nix cache: session %s: cannot store a NAR: %s", session, e.getMessage());
-            problem(rc, 500, "Internal Server Error", "cannot store the NAR on the NAS");
-          });
-    });
-    req.resume();
+            return false;
+          }
+          cache.addNar(tmp, actual);
+          return true;
+        }, false))
+        .onSuccess(ok -> {
+          if (ok) {
+            rc.response().putHeader("Content-Type", "text/plain").end("stored nar/" + actual + ".nar\n");
+          } else {
+            problem(rc, 400, "Invalid request", "the NAR's sha256 is " + actual + ", not " + claimed);
+          }
+        })
+        .onFailure(e -> {
+          deleteQuietly(tmp);
+          LOG.errorf("nix cache: session %s: cannot store a NAR: %s", session, e.getMessage());
+          problem(rc, 500, "Internal Server Error", "cannot store the NAR on the NAS");
+        });
   }
 
   private void pushNarInfo(RoutingContext rc) {
