@@ -270,6 +270,12 @@ public final class CacheArchive {
     private final java.util.Map<Path, java.util.concurrent.Future<?>> pending =
         new java.util.concurrent.ConcurrentHashMap<>();
     private volatile IOException failed;
+    /**
+     * Whether {@link #failed} reached the reading thread already: close() must not throw the same exception again,
+     * or try-with-resources adds it to itself as suppressed, which throws IllegalArgumentException instead (found by
+     * CacheArchiveFuzzTest: a file entry where a directory is, and so a full disk, ended restore with that).
+     */
+    private boolean reported;
 
     void submit(Path target, byte[] content, int mode, FileTime mtime) throws IOException {
       check();
@@ -301,7 +307,8 @@ public final class CacheArchive {
     }
 
     private void check() throws IOException {
-      if (failed != null) {
+      if (failed != null && !reported) {
+        reported = true;
         throw failed;
       }
     }

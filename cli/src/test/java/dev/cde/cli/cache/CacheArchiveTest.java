@@ -73,6 +73,21 @@ class CacheArchiveTest {
     assertThat(outside.resolve("pwned")).doesNotExist();
   }
 
+  @Test
+  void aFileThatCannotBeWrittenEndsTheRestoreWithTheIoErrorItself() throws Exception {
+    // Found by CacheArchiveFuzzTest: a writer thread's failure was thrown twice (by the read loop and by close),
+    // so the restore ended with IllegalArgumentException("Self-suppression not permitted") instead of this.
+    Path dest = Files.createDirectories(tmp.resolve("dest/x"));
+    ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new ZstdOutputStream(raw))) {
+      tarEntries.get(entry("0/x", "a file where a directory is")).write(tar);
+      tarEntries.get(entry("0/y", "and one more after it")).write(tar);
+    }
+    assertThatThrownBy(() -> CacheArchive.extract(new ByteArrayInputStream(raw.toByteArray()),
+        List.of(dest.getParent()))).isInstanceOf(java.nio.file.FileSystemException.class)
+        .hasMessageContaining("dest/x");
+  }
+
   private void refused(Path dest, String message, byte[]... entries) throws Exception {
     ByteArrayOutputStream raw = new ByteArrayOutputStream();
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new ZstdOutputStream(raw))) {
