@@ -152,6 +152,12 @@ public final class CacheArchive {
       TarArchiveEntry e;
       while ((e = tar.getNextEntry()) != null) {
         String name = e.getName();
+        // A tar name may hold a NUL (a PAX or GNU long name); no file can, and Path would throw an unchecked
+        // InvalidPathException (found by CacheArchiveFuzzTest).
+        if (name.indexOf('\0') >= 0 || (e.isSymbolicLink() && e.getLinkName().indexOf('\0') >= 0)) {
+          throw new UnsafeEntryException("entry " + name.replace("\0", "\\0") + " has a NUL character in its name"
+              + (e.isSymbolicLink() ? " or link" : ""));
+        }
         int slash = name.indexOf('/');
         String index = slash < 0 ? name : name.substring(0, slash);
         String rest = slash < 0 ? "" : name.substring(slash + 1);

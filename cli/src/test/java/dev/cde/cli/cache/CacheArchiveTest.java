@@ -61,6 +61,7 @@ class CacheArchiveTest {
     refused(dest, "entry 0/../../outside points outside", entry("0/../../outside", "x"));
     refused(dest, "names no --path", entry("/etc/x", "x"));
     refused(dest, "names no --path", entry("3/x", "x"));
+    refused(dest, "NUL character", entry("0/long/" + "n".repeat(120) + "\0.txt", "x")); // a PAX name may hold one
     refused(dest, "points outside its path", link("0/l", "../.."));
     refused(dest, "points outside its path", link("0/l", "/etc"));
     // A link inside, then a link through it that climbs out once the first is followed.
@@ -91,6 +92,7 @@ class CacheArchiveTest {
   private void refused(Path dest, String message, byte[]... entries) throws Exception {
     ByteArrayOutputStream raw = new ByteArrayOutputStream();
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new ZstdOutputStream(raw))) {
+      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       for (byte[] e : entries) {
         tarEntries.get(e).write(tar);
       }

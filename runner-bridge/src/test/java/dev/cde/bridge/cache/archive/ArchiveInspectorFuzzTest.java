@@ -59,7 +59,7 @@ class ArchiveInspectorFuzzTest {
       return null;
     } catch (ArchiveInspector.UnsafeArchiveException e) {
       assertThat(confine).as("only a confined inspection refuses as unsafe").isTrue();
-      assertThat(e.getMessage()).contains("outside");
+      assertThat(e.getMessage()).isNotBlank().doesNotContain("\0");
       return null;
     }
   }
