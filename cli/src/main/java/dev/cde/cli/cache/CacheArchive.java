@@ -152,6 +152,12 @@ public final class CacheArchive {
       TarArchiveEntry e;
       while ((e = tar.getNextEntry()) != null) {
         String name = e.getName();
+        // A tar name may hold a NUL (a PAX or GNU long name); no file can, and Path would throw an unchecked
+        // InvalidPathException (found by CacheArchiveFuzzTest).
+        if (name.indexOf('\0') >= 0 || (e.isSymbolicLink() && e.getLinkName().indexOf('\0') >= 0)) {
+          throw new UnsafeEntryException("entry " + name.replace("\0", "\\0") + " has a NUL character in its name"
+              + (e.isSymbolicLink() ? " or link" : ""));
+        }
         int slash = name.indexOf('/');
         String index = slash < 0 ? name : name.substring(0, slash);
         String rest = slash < 0 ? "" : name.substring(slash + 1);
@@ -270,6 +276,12 @@ public final class CacheArchive {
     private final java.util.Map<Path, java.util.concurrent.Future<?>> pending =
         new java.util.concurrent.ConcurrentHashMap<>();
     private volatile IOException failed;
+    /**
+     * Whether {@link #failed} reached the reading thread already: close() must not throw the same exception again,
+     * or try-with-resources adds it to itself as suppressed, which throws IllegalArgumentException instead (found by
+     * CacheArchiveFuzzTest: a file entry where a directory is, and so a full disk, ended restore with that).
+     */
+    private boolean reported;
 
     void submit(Path target, byte[] content, int mode, FileTime mtime) throws IOException {
       check();
@@ -301,7 +313,8 @@ public final class CacheArchive {
     }
 
     private void check() throws IOException {
-      if (failed != null) {
+      if (failed != null && !reported) {
+        reported = true;
         throw failed;
       }
     }

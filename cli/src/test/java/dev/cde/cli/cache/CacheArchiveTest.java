@@ -61,6 +61,7 @@ class CacheArchiveTest {
     refused(dest, "entry 0/../../outside points outside", entry("0/../../outside", "x"));
     refused(dest, "names no --path", entry("/etc/x", "x"));
     refused(dest, "names no --path", entry("3/x", "x"));
+    refused(dest, "NUL character", entry("0/long/" + "n".repeat(120) + "\0.txt", "x")); // a PAX name may hold one
     refused(dest, "points outside its path", link("0/l", "../.."));
     refused(dest, "points outside its path", link("0/l", "/etc"));
     // A link inside, then a link through it that climbs out once the first is followed.
@@ -73,9 +74,25 @@ class CacheArchiveTest {
     assertThat(outside.resolve("pwned")).doesNotExist();
   }
 
+  @Test
+  void aFileThatCannotBeWrittenEndsTheRestoreWithTheIoErrorItself() throws Exception {
+    // Found by CacheArchiveFuzzTest: a writer thread's failure was thrown twice (by the read loop and by close),
+    // so the restore ended with IllegalArgumentException("Self-suppression not permitted") instead of this.
+    Path dest = Files.createDirectories(tmp.resolve("dest/x"));
+    ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new ZstdOutputStream(raw))) {
+      tarEntries.get(entry("0/x", "a file where a directory is")).write(tar);
+      tarEntries.get(entry("0/y", "and one more after it")).write(tar);
+    }
+    assertThatThrownBy(() -> CacheArchive.extract(new ByteArrayInputStream(raw.toByteArray()),
+        List.of(dest.getParent()))).isInstanceOf(java.nio.file.FileSystemException.class)
+        .hasMessageContaining("dest/x");
+  }
+
   private void refused(Path dest, String message, byte[]... entries) throws Exception {
     ByteArrayOutputStream raw = new ByteArrayOutputStream();
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new ZstdOutputStream(raw))) {
+      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       for (byte[] e : entries) {
         tarEntries.get(e).write(tar);
       }

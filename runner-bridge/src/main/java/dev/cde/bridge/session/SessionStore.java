@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cde.bridge.cost.CostBreakdown;
+import dev.cde.bridge.store.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -152,7 +153,7 @@ public class SessionStore {
     setInstant(ps, i++, s.createdAt());
     setInstant(ps, i++, s.startedAt());
     setInstant(ps, i++, s.endedAt());
-    ps.setString(i++, s.endReason());
+    ps.setString(i++, Sql.clip(s.endReason(), 2000)); // a provider's error may carry a whole stderr
     CostBreakdown cost = s.cost();
     if (cost == null) {
       ps.setNull(i++, Types.BIGINT);

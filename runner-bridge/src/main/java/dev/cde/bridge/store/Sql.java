@@ -34,6 +34,15 @@ public final class Sql {
     this.store = store;
   }
 
+  /**
+   * {@code s} cut to {@code max} characters (its last one then an ellipsis): both databases refuse a longer value
+   * for a {@code VARCHAR(max)} column, and a free-text column (a reason, a detail) must not fail the write of the
+   * row it belongs to.
+   */
+  public static String clip(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
+  }
+
   /** Runs a SELECT and hands each row to {@code reader}. */
   public void query(String sql, Binder binder, RowReader reader) {
     try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {

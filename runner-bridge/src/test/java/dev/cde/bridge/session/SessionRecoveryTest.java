@@ -8,10 +8,8 @@ import dev.cde.bridge.provider.InstanceProvider;
 import dev.cde.bridge.provider.InstanceSpec;
 import dev.cde.bridge.provider.InstanceStatus;
 import dev.cde.bridge.provider.LaunchRequest;
-import org.flywaydb.core.Flyway;
-import org.h2.jdbcx.JdbcDataSource;
-import java.nio.file.Path;
-import org.junit.jupiter.api.io.TempDir;
+import dev.cde.bridge.store.OnBothDatabases;
+import dev.cde.bridge.store.TestDatabase;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -20,29 +18,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.Test;
 
 /**
- * A bridge restart: a fresh store over the same (file) database, migrated by the real Flyway script,
- * reads the sessions back, and recovery sorts them out.
+ * A bridge restart: a fresh store over the same database, migrated again by the real Flyway scripts (a no-op
+ * now), reads the sessions back, and recovery sorts them out. On H2 and on PostgreSQL.
  */
 class SessionRecoveryTest {
   // the shipped local table: vCPU 0.00002, GiB 0.000003 per second, 0.00000015 per request, cold start not billed
   static final dev.cde.bridge.cost.PriceTable LOCAL = PriceFiles.load(java.util.Optional.empty())
       .table("local", null).orElseThrow();
 
-  static DataSource database(Path dir) {
-    JdbcDataSource ds = new JdbcDataSource();
-    ds.setURL("jdbc:h2:file:" + dir.toAbsolutePath().resolve("db"));
-    ds.setUser("cde");
-    ds.setPassword("");
-    Flyway.configure().dataSource(ds).load().migrate();
-    return ds;
-  }
-
-  @Test
-  void survivingInstancesKeepTheirSessionsOthersEnd(@TempDir Path dir) {
-    DataSource db = database(dir);
+  @OnBothDatabases
+  void survivingInstancesKeepTheirSessionsOthersEnd(TestDatabase database) {
+    DataSource db = database.migrated();
     Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS).minusSeconds(120);
     InstanceSpec spec = new InstanceSpec("default", 1, 1024, null, 0, 3600);
     SessionStore before = new SessionStore(db);
@@ -57,7 +45,8 @@ class SessionRecoveryTest {
       before.insert(s);
     }
 
-    SessionStore after = new SessionStore(database(dir));
+    TestDatabase.flyway(db).migrate(); // what the restarted bridge does first
+    SessionStore after = new SessionStore(db);
     assertThat(after.find(alive.id())).contains(alive);
     Set<String> live = Set.of("i-alive", "i-alive-2");
     List<String> reconnected = new ArrayList<>();

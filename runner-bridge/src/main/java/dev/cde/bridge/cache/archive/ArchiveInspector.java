@@ -78,6 +78,12 @@ public final class ArchiveInspector {
   /** Throws when the entry would land, or link, outside the extraction directory. */
   public static void checkConfined(TarArchiveEntry e) throws UnsafeArchiveException {
     String name = e.getName();
+    // A tar name may hold a NUL (a PAX or GNU long name), which no file can: cde cache restore refuses such an entry,
+    // so it is refused before it is published rather than in every job that restores it.
+    if (name.indexOf('\0') >= 0 || ((e.isSymbolicLink() || e.isLink()) && e.getLinkName().indexOf('\0') >= 0)) {
+      throw new UnsafeArchiveException("entry " + name.replace("\0", "\\0") + " has a NUL character in its name or"
+          + " link, which no file can have");
+    }
     if (!confined(name)) {
       throw new UnsafeArchiveException("entry " + name + " points outside the extraction directory");
     }

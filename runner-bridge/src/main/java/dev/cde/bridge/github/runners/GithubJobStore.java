@@ -1,5 +1,7 @@
 package dev.cde.bridge.github.runners;
 
+import static dev.cde.bridge.store.Sql.clip;
+
 import dev.cde.bridge.store.Sql;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -265,10 +267,6 @@ public class GithubJobStore {
   private static Long nullableLong(ResultSet rs, int i) throws SQLException {
     long v = rs.getLong(i);
     return rs.wasNull() ? null : v;
-  }
-
-  private static String clip(String s, int max) {
-    return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
   }
 
   private static String json(List<String> labels) {

@@ -19,6 +19,10 @@ public record WorkflowJobEvent(String action, long jobId, long runId, int runAtt
     if (!job.isObject() || !job.path("id").canConvertToLong()) {
       throw new InvalidRequestException("workflow_job delivery without workflow_job.id");
     }
+    // GitHub always sends one; without it there is nothing to act on (found by WebhookFuzzTest: it was a 500).
+    if (!payload.path("action").isValueNode() || payload.path("action").isNull()) {
+      throw new InvalidRequestException("workflow_job delivery without action");
+    }
     List<String> labels = new ArrayList<>();
     job.path("labels").forEach(l -> labels.add(l.asText()));
     return new WorkflowJobEvent(

@@ -140,7 +140,8 @@ class ArchiveCacheStoreTest {
     CacheScope scope = new CacheScope(repo(), "refs/heads/main", "refs/heads/main");
     String cde = ArchiveCacheStore.CDE_VERSION_PREFIX + "1";
     for (TarArchiveEntry bad : List.of(file("../escape.txt"), file("/etc/cron.d/evil"), file("a/../../escape"),
-        link("sub/up", "../../outside"), link("abs", "/etc/passwd"), hardLink("h", "../x"))) {
+        link("sub/up", "../../outside"), link("abs", "/etc/passwd"), hardLink("h", "../x"),
+        file("long/" + "n".repeat(120) + "\0.txt"))) { // a PAX name may hold a NUL; no file can
       Path upload = store.newUpload();
       Files.write(upload, archive(List.of(file("ok.txt"), bad)));
       assertThatThrownBy(() -> store.publish(scope, "bad-" + UUID.randomUUID(), cde, upload, "s-unsafe"))
@@ -219,6 +220,7 @@ class ArchiveCacheStoreTest {
   private static byte[] archive(List<TarArchiveEntry> entries) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (OutputStream z = new ZstdOutputStream(bytes); TarArchiveOutputStream tar = new TarArchiveOutputStream(z)) {
+      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       for (TarArchiveEntry e : entries) {
         tar.putArchiveEntry(e);
         tar.closeArchiveEntry();
