@@ -139,7 +139,7 @@ class DashboardAccessTest {
         .header("Content-Security-Policy", containsString("frame-ancestors 'none'"))
         .header("X-Content-Type-Options", "nosniff").extract().asString();
     List<String> files = new ArrayList<>();
-    Matcher m = Pattern.compile("(?:src|href)=\"([^\"#]+)\"").matcher(html);
+    Matcher m = Pattern.compile("(?:src|href)=\"(?!data:)([^\"#]+)\"").matcher(html);
     while (m.find()) {
       files.add(m.group(1));
     }
