@@ -12,6 +12,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import java.util.Locale;
+import org.jboss.resteasy.reactive.ResponseHeader;
 
 /**
  * {@code GET /api/v1/sessions/{id}/logs[?tail=N][&follow=true]}: a session's log, byte for byte, as
@@ -29,6 +30,9 @@ public class SessionLogResource {
 
   @GET
   @Produces("text/plain; charset=utf-8")
+  // Without it a browser holds back the start of a text/plain stream to sniff its type (Chromium: up to 512 bytes),
+  // so a quiet session's followed log (the dashboard's) would show nothing until it grew or ended.
+  @ResponseHeader(name = "X-Content-Type-Options", value = "nosniff")
   @Blocking // the session is looked up in the database; the stream itself never blocks the caller
   public Multi<Buffer> get(@PathParam("id") String id, @QueryParam("tail") String tail,
       @QueryParam("follow") String follow) {

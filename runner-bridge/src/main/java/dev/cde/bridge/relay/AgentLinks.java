@@ -20,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -100,6 +101,20 @@ public class AgentLinks implements AgentConnector {
   public Future<Channel> open(String sessionId, OpenRequest request) {
     return link(sessionId).map(l -> l.tunnel().open(request))
         .orElseGet(() -> Future.failedFuture("session " + sessionId + " has no open tunnel to its instance"));
+  }
+
+  /** The terminals open in the session (oldest first); empty when it has none or no open tunnel. */
+  public List<TerminalInfo> terminals(String sessionId) {
+    return link(sessionId).map(l -> l.terminals().list()).orElse(List.of());
+  }
+
+  /**
+   * Lets {@code viewer} watch a terminal of the session, the named one or the newest when {@code name} is null:
+   * output only, nothing it does reaches the terminal. Returns what detaches the viewer, or empty when there is
+   * no such terminal.
+   */
+  public Optional<Runnable> watch(String sessionId, String name, TerminalViewer viewer) {
+    return link(sessionId).flatMap(l -> l.terminals().find(name)).map(t -> t.watch(viewer));
   }
 
   Optional<AgentLink> link(String sessionId) {

@@ -3,6 +3,7 @@ package dev.cde.bridge.relay;
 import dev.cde.tunnel.Channel;
 import dev.cde.tunnel.codec.ErrorCode;
 import dev.cde.tunnel.message.ChannelRequest;
+import dev.cde.tunnel.message.ExitStatus;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,6 +43,11 @@ final class Terminals {
     return Optional.ofNullable(byName.get(name));
   }
 
+  /** Oldest first. */
+  synchronized List<TerminalInfo> list() {
+    return byName.values().stream().map(Terminal::info).toList();
+  }
+
   synchronized void closeAll(String reason) {
     for (Terminal t : byName.values()) {
       t.upstream.reset(ErrorCode.SHUTDOWN, reason);
@@ -53,22 +59,30 @@ final class Terminals {
     final String name;
     final Channel upstream;
     final Channel owner;
-    private final List<Channel> viewers = new CopyOnWriteArrayList<>();
+    private final List<TerminalViewer> viewers = new CopyOnWriteArrayList<>();
+    private volatile Integer cols;
+    private volatile Integer rows;
 
     Terminal(String name, Channel upstream, Channel owner) {
       this.name = name;
       this.upstream = upstream;
       this.owner = owner;
+      this.cols = upstream.request() == null ? null : upstream.request().cols();
+      this.rows = upstream.request() == null ? null : upstream.request().rows();
+    }
+
+    TerminalInfo info() {
+      return new TerminalInfo(name, cols, rows);
     }
 
     private void start() {
       upstream.manualAck();
       upstream.handler(buf -> {
         owner.write(buf).onComplete(ar -> upstream.ack(buf.length()));
-        for (Channel v : viewers) {
+        for (TerminalViewer v : viewers) {
           if (v.writeQueueFull()) {
             viewers.remove(v);
-            v.reset(ErrorCode.REFUSED, "viewer too slow for terminal " + name);
+            v.closed("viewer too slow for terminal " + name, true);
           } else {
             v.write(buf);
           }
@@ -76,16 +90,23 @@ final class Terminals {
       });
       upstream.exitHandler(status -> {
         owner.exit(status);
-        viewers.forEach(v -> v.exit(status));
+        viewers.forEach(v -> v.exited(status));
       });
       upstream.closeHandler(reason -> {
         if (!upstream.closedCleanly()) {
           owner.reset(ErrorCode.SHUTDOWN, reason);
-          viewers.forEach(v -> v.reset(ErrorCode.SHUTDOWN, reason));
+          viewers.forEach(v -> v.closed(reason, false));
         }
       });
       input(owner, true);
-      owner.requestHandler(upstream::request);
+      owner.requestHandler(req -> {
+        if (ChannelRequest.RESIZE.equals(req.type()) && req.cols() != null && req.rows() != null) {
+          cols = req.cols();
+          rows = req.rows();
+          viewers.forEach(v -> v.resized(req.cols(), req.rows()));
+        }
+        upstream.request(req);
+      });
       owner.endHandler(v -> upstream.end());
       owner.closeHandler(reason -> {
         if (!owner.closedCleanly() && !upstream.isClosed()) {
@@ -94,17 +115,37 @@ final class Terminals {
       });
     }
 
-    /** Adds a viewer; with {@code write} its keystrokes reach the terminal too. */
+    /** Adds a client's channel as a viewer; with {@code write} its keystrokes reach the terminal too. */
     void attach(Channel viewer, boolean write) {
-      viewers.add(viewer);
+      ChannelViewer v = new ChannelViewer(viewer);
+      viewers.add(v);
       input(viewer, write);
       viewer.requestHandler(req -> {
         if (write && ChannelRequest.SIGNAL.equals(req.type())) {
           upstream.request(req);
         }
       });
-      viewer.closeHandler(reason -> viewers.remove(viewer));
+      viewer.closeHandler(reason -> viewers.remove(v));
       viewer.write(Buffer.buffer("\r\n[cde: attached to terminal " + name + (write ? "" : ", read-only") + "]\r\n"));
+    }
+
+    /**
+     * Adds a viewer that can only watch: there is no way from it to the terminal. Returns what detaches it
+     * (when the viewer goes away first).
+     */
+    Runnable watch(TerminalViewer viewer) {
+      Integer c = cols;
+      Integer r = rows;
+      if (c != null && r != null) {
+        viewer.resized(c, r);
+      }
+      viewer.write(Buffer.buffer("\r\n[cde: watching terminal " + name + ", read-only]\r\n"));
+      viewers.add(viewer);
+      if (upstream.isClosed()) { // it closed while we attached: its handlers will not run again
+        viewers.remove(viewer);
+        viewer.closed("terminal " + name + " is closed", false);
+      }
+      return () -> viewers.remove(viewer);
     }
 
     private void input(Channel from, boolean write) {
@@ -116,6 +157,34 @@ final class Terminals {
           from.ack(buf.length());
         }
       });
+    }
+  }
+
+  /** A client's tunnel channel (e.g. {@code cde shell --attach}) as a viewer. */
+  private record ChannelViewer(Channel channel) implements TerminalViewer {
+    @Override
+    public boolean writeQueueFull() {
+      return channel.writeQueueFull();
+    }
+
+    @Override
+    public void write(Buffer output) {
+      channel.write(output);
+    }
+
+    @Override
+    public void resized(int cols, int rows) {
+      // the attaching client keeps its own window size
+    }
+
+    @Override
+    public void exited(ExitStatus status) {
+      channel.exit(status);
+    }
+
+    @Override
+    public void closed(String reason, boolean tooSlow) {
+      channel.reset(tooSlow ? ErrorCode.REFUSED : ErrorCode.SHUTDOWN, reason);
     }
   }
 }

@@ -89,7 +89,12 @@ public class SessionBroker {
 
   /** Newest first; {@code name} null: any name. */
   public List<Session> list(Collection<SessionState> states, String name) {
-    return store.list(states, name);
+    return store.list(states, name, 0);
+  }
+
+  /** Newest first, at most {@code limit} (0: all); {@code name} null: any name. */
+  public List<Session> list(Collection<SessionState> states, String name, int limit) {
+    return store.list(states, name, limit);
   }
 
   /**

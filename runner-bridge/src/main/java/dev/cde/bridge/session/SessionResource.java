@@ -62,9 +62,13 @@ public class SessionResource {
     }
   }
 
-  /** {@code state}: comma-separated states; {@code name}: only sessions created with that name. */
+  /**
+   * {@code state}: comma-separated states; {@code name}: only sessions created with that name; {@code limit}: at most
+   * that many, newest first (1 to 1000; all when left out).
+   */
   @GET
-  public List<Session> list(@QueryParam("state") String state, @QueryParam("name") String name) {
+  public List<Session> list(@QueryParam("state") String state, @QueryParam("name") String name,
+      @QueryParam("limit") String limit) {
     Set<SessionState> states = EnumSet.noneOf(SessionState.class);
     if (state != null && !state.isBlank()) {
       for (String part : state.split(",")) {
@@ -75,7 +79,22 @@ public class SessionResource {
         }
       }
     }
-    return broker.list(states, name == null || name.isEmpty() ? null : SessionSpecParser.name(name));
+    return broker.list(states, name == null || name.isEmpty() ? null : SessionSpecParser.name(name), limit(limit));
+  }
+
+  static int limit(String limit) {
+    if (limit == null || limit.isBlank()) {
+      return 0;
+    }
+    try {
+      int n = Integer.parseInt(limit.strip());
+      if (n >= 1 && n <= 1000) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new InvalidRequestException("limit '" + limit + "' is not a number from 1 to 1000");
   }
 
   @GET

@@ -90,6 +90,11 @@ public class SessionStore {
 
   /** Newest first; all states when {@code states} is empty, any name when {@code name} is null. */
   public List<Session> list(Collection<SessionState> states, String name) {
+    return list(states, name, 0);
+  }
+
+  /** Like {@link #list(Collection, String)}, at most {@code limit} sessions (0: all). */
+  public List<Session> list(Collection<SessionState> states, String name, int limit) {
     List<String> conditions = new ArrayList<>();
     if (!states.isEmpty()) {
       conditions.add("state IN (" + states.stream().map(x -> "?").collect(Collectors.joining(", ")) + ")");
@@ -100,7 +105,7 @@ public class SessionStore {
     String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
     try (Connection c = db.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM sessions" + where
-            + " ORDER BY created_at DESC, id DESC")) {
+            + " ORDER BY created_at DESC, id DESC" + (limit > 0 ? " FETCH FIRST " + limit + " ROWS ONLY" : ""))) {
       int i = 1;
       for (SessionState st : states) {
         ps.setString(i++, st.name());

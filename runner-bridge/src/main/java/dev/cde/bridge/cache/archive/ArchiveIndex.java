@@ -93,6 +93,15 @@ public class ArchiveIndex {
     return sizes;
   }
 
+  /** Entries and bytes per repository, most bytes first. */
+  public List<ArchiveUsage> usage() {
+    List<ArchiveUsage> out = new ArrayList<>();
+    sql.query("SELECT repository, COUNT(*), SUM(size_bytes), MAX(last_used_at) FROM cache_archives"
+        + " GROUP BY repository ORDER BY SUM(size_bytes) DESC, repository", ps -> { },
+        rs -> out.add(new ArchiveUsage(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getTimestamp(4).toInstant())));
+    return out;
+  }
+
   public boolean knowsFile(String fileName) {
     boolean[] found = {false};
     sql.query("SELECT 1 FROM cache_archives WHERE file_name = ?", ps -> ps.setString(1, fileName), rs -> found[0] = true);
@@ -157,6 +166,18 @@ public class ArchiveIndex {
         ps -> ps.setString(1, sessionId), rs -> found.add(new CacheStats(rs.getInt(1), rs.getInt(2), rs.getInt(3),
             rs.getLong(4), rs.getLong(5))));
     return found.stream().findFirst();
+  }
+
+  /** The counters of the sessions whose cache use was last counted in {@code [from, to)}, added up. */
+  public CacheStats statsBetween(Instant from, Instant to) {
+    CacheStats[] sum = {new CacheStats(0, 0, 0, 0, 0)};
+    sql.query("SELECT COALESCE(SUM(hits), 0), COALESCE(SUM(partial_hits), 0), COALESCE(SUM(misses), 0),"
+        + " COALESCE(SUM(bytes_restored), 0), COALESCE(SUM(bytes_saved), 0) FROM cache_job_stats"
+        + " WHERE updated_at >= ? AND updated_at < ?", ps -> {
+          ps.setTimestamp(1, Timestamp.from(from));
+          ps.setTimestamp(2, Timestamp.from(to));
+        }, rs -> sum[0] = new CacheStats(rs.getInt(1), rs.getInt(2), rs.getInt(3), rs.getLong(4), rs.getLong(5)));
+    return sum[0];
   }
 
   // ---------------------------------------------------------------------------------------- plumbing

@@ -118,6 +118,16 @@ public class GithubJobStore {
         });
   }
 
+  /** Records the workflow the job belongs to (a null leaves the known value); the cost aggregates group by it. */
+  public void recordWorkflowName(long jobId, int runAttempt, String workflowName) {
+    sql.update("UPDATE github_jobs SET workflow_name = COALESCE(?, workflow_name) WHERE job_id = ? AND run_attempt = ?",
+        ps -> {
+          ps.setString(1, clip(workflowName, 500));
+          ps.setLong(2, jobId);
+          ps.setInt(3, runAttempt);
+        });
+  }
+
   /** {@code [head_branch, default_branch]} as the webhooks said them; either may be null. */
   public String[] branches(long jobId, int runAttempt) {
     String[] b = new String[2];

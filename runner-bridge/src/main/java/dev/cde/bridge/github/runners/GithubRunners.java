@@ -107,6 +107,9 @@ public class GithubRunners implements WorkflowJobListener {
       if (e.headBranch() != null || e.defaultBranch() != null) {
         store.recordBranches(e.jobId(), e.runAttempt(), e.headBranch(), e.defaultBranch());
       }
+      if (e.workflowName() != null) {
+        store.recordWorkflowName(e.jobId(), e.runAttempt(), e.workflowName());
+      }
       converge(repo);
     }
     if (trim) {

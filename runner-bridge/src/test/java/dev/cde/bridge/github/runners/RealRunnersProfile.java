@@ -47,6 +47,11 @@ public class RealRunnersProfile implements QuarkusTestProfile {
   public static class FakeGithub implements QuarkusTestResourceLifecycleManager {
     static WireMockServer server;
 
+    /** The running fake, for tests of other packages that stub their own repositories on it. */
+    public static WireMockServer server() {
+      return server;
+    }
+
     @Override
     public Map<String, String> start() {
       server = new WireMockServer(options().dynamicPort());

@@ -1,0 +1,59 @@
+package dev.cde.bridge.costs;
+
+import dev.cde.bridge.store.Sql;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+
+/**
+ * Ended sessions with their cost, joined with the job each ran: a GitHub runner's job (repository, workflow, job
+ * name, labels) or the repository of the session's cache scope (a GitLab job, or an API client that gave one).
+ * Reads the tables other features own and writes none.
+ */
+@ApplicationScoped
+public class CostLines {
+  // The runner's job is the one GitHub gave it (job_id), or failing that the one it was started for. GitHub gives
+  // each attempt of a job its own id; the newest attempt is taken should an id ever come back, so a session is
+  // never counted twice.
+  private static final String SELECT = """
+      SELECT s.id, s.ended_at, s.cpu, s.memory_mb, s.gpu_type, s.gpu_count, s.billed_seconds,
+             s.cost_cpu_usd, s.cost_memory_usd, s.cost_gpu_usd, s.cost_usd,
+             COALESCE(r.repository, cs.repository), j.workflow_name, j.job_name, COALESCE(j.label_key, r.label_key)
+      FROM sessions s
+      LEFT JOIN github_runners r ON r.session_id = s.id
+      LEFT JOIN github_jobs j ON j.job_id = COALESCE(r.job_id, r.for_job_id)
+        AND j.run_attempt = (SELECT MAX(j2.run_attempt) FROM github_jobs j2 WHERE j2.job_id = COALESCE(r.job_id, r.for_job_id))
+      LEFT JOIN cache_session_scopes cs ON cs.session_id = s.id
+      WHERE s.cost_usd IS NOT NULL AND s.ended_at >= ? AND s.ended_at < ?""";
+
+  private final Sql sql;
+
+  public CostLines(DataSource db) {
+    this.sql = new Sql(db, "cost aggregates");
+  }
+
+  /** Hands each ended session of the query's period (and GPU filter) to {@code sink}, one row at a time. */
+  public void forEach(CostQuery query, Consumer<CostLine> sink) {
+    String gpu = query.gpu() == null ? "" : query.gpu() ? " AND s.gpu_count > 0" : " AND s.gpu_count = 0";
+    sql.query(SELECT + gpu, ps -> {
+      ps.setObject(1, OffsetDateTime.ofInstant(query.from(), ZoneOffset.UTC));
+      ps.setObject(2, OffsetDateTime.ofInstant(query.to(), ZoneOffset.UTC));
+    }, rs -> sink.accept(read(rs)));
+  }
+
+  private static CostLine read(ResultSet rs) throws SQLException {
+    return new CostLine(rs.getString(1), rs.getObject(2, OffsetDateTime.class).toInstant(), rs.getDouble(3),
+        rs.getLong(4), rs.getString(5), rs.getInt(6), rs.getLong(7), money(rs, 8), money(rs, 9), money(rs, 10),
+        money(rs, 11), rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15));
+  }
+
+  private static BigDecimal money(ResultSet rs, int column) throws SQLException {
+    BigDecimal v = rs.getBigDecimal(column);
+    return v == null ? BigDecimal.ZERO : v;
+  }
+}
