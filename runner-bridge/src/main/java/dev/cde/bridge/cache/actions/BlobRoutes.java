@@ -2,7 +2,10 @@ package dev.cde.bridge.cache.actions;
 
 import dev.cde.bridge.cache.archive.ArchiveCacheStore;
 import dev.cde.bridge.cache.archive.ArchiveEntry;
+import dev.cde.bridge.cache.archive.StreamInspection;
 import dev.cde.tunnel.auth.InvalidTokenException;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.xml.stream.XMLInputFactory;
@@ -43,15 +47,21 @@ public class BlobRoutes {
   private static final int MAX_BLOCK_LIST_BYTES = 4 << 20;
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
   private static final Logger LOG = Logger.getLogger(BlobRoutes.class);
+  /** Uploads inspected while they arrive at once; more wait (paused, not refused) for a thread. */
+  private static final int INSPECTORS = 64;
 
   private final CacheTokens tokens;
   private final PendingUploads uploads;
   private final ArchiveCacheStore store;
+  private final WorkerExecutor inspectors;
 
-  public BlobRoutes(CacheTokens tokens, PendingUploads uploads, ArchiveCacheStore store) {
+  public BlobRoutes(CacheTokens tokens, PendingUploads uploads, ArchiveCacheStore store, Vertx vertx) {
     this.tokens = tokens;
     this.uploads = uploads;
     this.store = store;
+    // One thread per upload in progress reads it through as it arrives; hours, not the default minute, before
+    // Vert.x calls such a thread blocked: a large archive over a slow link takes that long.
+    this.inspectors = vertx.createSharedWorkerExecutor("cde-cache-inspect", INSPECTORS, 6, TimeUnit.HOURS);
   }
 
   void routes(@Observes Router router) {
@@ -89,7 +99,7 @@ public class BlobRoutes {
     HttpServerRequest req = rc.request();
     String comp = req.getParam("comp");
     if (comp == null) {
-      receive(rc, u.file());
+      receiveInspected(rc, u);
     } else if (comp.equals("block")) {
       String blockId = req.getParam("blockid");
       if (blockId == null || blockId.isEmpty()) {
@@ -126,6 +136,32 @@ public class BlobRoutes {
           LOG.debugf("cache: upload to %s failed: %s", file, e.getMessage());
           if (!rc.response().ended()) {
             fail(rc, 500, "cde cache: upload failed: " + e.getMessage());
+          }
+        });
+  }
+
+  /**
+   * Put Blob: streams the request body into the upload's file and, at the same time, through an inspection
+   * (StreamInspection), so that finalizing need not read the archive again. A try that fails counts for nothing;
+   * a retry replaces the file and its inspection.
+   */
+  private void receiveInspected(RoutingContext rc, PendingUploads.Upload u) {
+    StreamInspection inspection = StreamInspection.start(u.file(),
+        u.version().startsWith(ArchiveCacheStore.CDE_VERSION_PREFIX), r -> inspectors.executeBlocking(() -> {
+          r.run();
+          return null;
+        }, false));
+    StreamInspection previous = u.inspection().getAndSet(inspection);
+    if (previous != null) {
+      previous.discard();
+    }
+    rc.request().pipeTo(new InspectingFileStream(inspection, rc.vertx().getOrCreateContext()))
+        .onSuccess(x -> created(rc))
+        .onFailure(e -> {
+          inspection.discard();
+          LOG.debugf("cache: upload to %s failed: %s", u.file(), e.getMessage());
+          if (!rc.response().ended()) {
+            fail(rc, 500, "cde cache: upload failed: " + e);
           }
         });
   }
