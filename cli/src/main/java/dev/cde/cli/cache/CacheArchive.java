@@ -176,8 +176,8 @@ public final class CacheArchive {
         int mode = e.mode() == 0644 ? 0 : e.mode();
         if (e.size() <= ReadAhead.SMALL_FILE) {
           // Small files (nearly all of a dependency cache) are written by a few threads while this one reads on.
-          byte[] content = new byte[(int) e.size()];
-          tar.readFully(content);
+          Slabs.Slice content = writers.reserve((int) e.size());
+          tar.readFully(content.bytes(), content.offset(), content.length());
           writers.submit(target, content, mode, mtime);
         } else {
           writers.awaitPath(target);
@@ -313,9 +313,10 @@ public final class CacheArchive {
   }
 
   /** Writes one small file whole (a writer thread of {@link ParallelWriter}). */
-  static void writeFile(Path target, byte[] content, int mode, FileTime mtime) throws IOException {
+  static void writeFile(Path target, byte[] content, int offset, int length, int mode, FileTime mtime)
+      throws IOException {
     try (OutputStream o = create(target)) {
-      o.write(content);
+      o.write(content, offset, length);
     }
     restoreMeta(target, mode, mtime, null);
   }

@@ -10,40 +10,49 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The restore side's writers: small files are written by a few threads while the reading thread decompresses
  * and parses on. Per file that is open, write, close and a time stamp, which one thread would do one after the
- * other (tar does). At most {@link #IN_FLIGHT} bytes wait; the first failure is rethrown to the reading thread.
- * A path seen again waits for its earlier write (a tar may hold a name twice; the last one wins, as with tar).
+ * other (tar does). Content waits in {@link #SLABS} {@link Slabs} (32 MiB). The first failure is rethrown to the
+ * reading thread. A path seen again waits for its earlier write (a tar may hold a name twice; the last one wins,
+ * as with tar).
  */
 final class ParallelWriter implements AutoCloseable {
-  private static final int IN_FLIGHT = 64 << 20;
+  private static final int SLABS = 8;
   private final ExecutorService pool = Executors.newFixedThreadPool(
       Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors())), r -> {
         Thread t = new Thread(r, "cde-cache-writer");
         t.setDaemon(true);
         return t;
       });
-  private final Semaphore budget = new Semaphore(IN_FLIGHT);
+  private final Slabs slabs = new Slabs(SLABS);
   private final Map<Path, Future<?>> pending = new ConcurrentHashMap<>();
   private volatile IOException failed;
 
-  /** Writes {@code content} to {@code target} on a writer thread. */
-  void submit(Path target, byte[] content, int mode, FileTime mtime) throws IOException {
+  /** Room for {@code length} (at most {@link Slabs#SLAB}) bytes of content, to fill and then {@link #submit}. */
+  Slabs.Slice reserve(int length) throws IOException {
     check();
-    awaitPath(target);
-    int cost = Math.max(content.length, 1);
-    budget.acquireUninterruptibly(cost);
+    return slabs.reserve(length, this::check);
+  }
+
+  /** Writes the reserved and filled {@code content} to {@code target} on a writer thread. */
+  void submit(Path target, Slabs.Slice content, int mode, FileTime mtime) throws IOException {
+    try {
+      check();
+      awaitPath(target);
+    } catch (IOException e) {
+      content.release();
+      throw e;
+    }
     pending.put(target, pool.submit(() -> {
       try {
-        CacheArchive.writeFile(target, content, mode, mtime);
+        CacheArchive.writeFile(target, content.bytes(), content.offset(), content.length(), mode, mtime);
       } catch (IOException ex) {
         failed = ex;
       } finally {
-        budget.release(cost);
+        content.release();
         pending.remove(target);
       }
     }));

@@ -145,9 +145,14 @@ final class TarReader {
 
   /** Reads the whole of the current entry's content into {@code b} (its size). */
   void readFully(byte[] b) throws IOException {
-    int off = 0;
-    while (off < b.length) {
-      int n = read(b, off, b.length - off);
+    readFully(b, 0, b.length);
+  }
+
+  /** Reads {@code length} bytes of the current entry's content into {@code b} at {@code offset}. */
+  void readFully(byte[] b, int offset, int length) throws IOException {
+    int off = offset;
+    while (off < offset + length) {
+      int n = read(b, off, offset + length - off);
       if (n < 0) {
         throw new EOFException("entry " + current.name() + " is shorter than its header says");
       }

@@ -44,9 +44,14 @@ final class TarWriter {
 
   /** A file whose content is at hand. */
   void file(String name, int mode, long mtime, byte[] content) throws IOException {
-    header(name, '0', mode, mtime, content.length, "");
-    put(content, 0, content.length);
-    pad(content.length);
+    file(name, mode, mtime, content, 0, content.length);
+  }
+
+  /** A file whose content is {@code length} bytes of {@code content} at {@code offset}. */
+  void file(String name, int mode, long mtime, byte[] content, int offset, int length) throws IOException {
+    header(name, '0', mode, mtime, length, "");
+    put(content, offset, length);
+    pad(length);
   }
 
   /** A file of exactly {@code size} bytes, read from {@code in} (an {@link EOFException} when it has fewer). */
