@@ -6,7 +6,7 @@ import dev.cde.bridge.cache.archive.StreamInspection;
 import dev.cde.tunnel.auth.InvalidTokenException;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.file.OpenOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -14,12 +14,11 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -126,18 +125,29 @@ public class BlobRoutes {
     }
   }
 
-  /** Streams the request body into {@code file}, replacing what a failed try left. */
+  /**
+   * Put Block: streams the request body into the block's file, replacing what a failed try left, through the
+   * same worker-side writing as Put Blob (nothing inspected yet: the block list joins and inspects).
+   */
   private void receive(RoutingContext rc, Path file) {
-    rc.vertx().fileSystem().open(file.toString(), new OpenOptions().setWrite(true).setCreate(true)
-        .setTruncateExisting(true))
-        .compose(f -> rc.request().pipeTo(f))
+    StreamInspection block = StreamInspection.receiveOnly(file, this::inspecting);
+    rc.request().pipeTo(new InspectingFileStream(block, rc.vertx().getOrCreateContext()))
         .onSuccess(x -> created(rc))
         .onFailure(e -> {
+          block.discard();
           LOG.debugf("cache: upload to %s failed: %s", file, e.getMessage());
           if (!rc.response().ended()) {
-            fail(rc, 500, "cde cache: upload failed: " + e.getMessage());
+            fail(rc, 500, "cde cache: upload failed: " + e);
           }
         });
+  }
+
+  /** Runs {@code r} on a thread of its own from the inspectors' pool. */
+  private void inspecting(Runnable r) {
+    inspectors.executeBlocking(() -> {
+      r.run();
+      return null;
+    }, false);
   }
 
   /**
@@ -146,15 +156,7 @@ public class BlobRoutes {
    * a retry replaces the file and its inspection.
    */
   private void receiveInspected(RoutingContext rc, PendingUploads.Upload u) {
-    StreamInspection inspection = StreamInspection.start(u.file(),
-        u.version().startsWith(ArchiveCacheStore.CDE_VERSION_PREFIX), r -> inspectors.executeBlocking(() -> {
-          r.run();
-          return null;
-        }, false));
-    StreamInspection previous = u.inspection().getAndSet(inspection);
-    if (previous != null) {
-      previous.discard();
-    }
+    StreamInspection inspection = inspect(u);
     rc.request().pipeTo(new InspectingFileStream(inspection, rc.vertx().getOrCreateContext()))
         .onSuccess(x -> created(rc))
         .onFailure(e -> {
@@ -166,17 +168,48 @@ public class BlobRoutes {
         });
   }
 
-  /** Put Block List: the blocks in the list's order become the upload's file. Blocking (runs on a worker). */
-  private static void join(PendingUploads.Upload u, List<String> ids) throws IOException {
-    try (OutputStream out = Files.newOutputStream(u.file(), StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
-      for (String id : ids) {
-        Path block = u.blocks().resolve(blockFile(id));
-        if (!Files.exists(block)) {
-          throw new IOException("the block list names block " + id + ", which was not uploaded");
-        }
-        Files.copy(block, out);
+  /** A new inspection of the upload's file, in place of the one a failed or earlier try started. */
+  private StreamInspection inspect(PendingUploads.Upload u) {
+    StreamInspection inspection = StreamInspection.start(u.file(),
+        u.version().startsWith(ArchiveCacheStore.CDE_VERSION_PREFIX), this::inspecting);
+    StreamInspection previous = u.inspection().getAndSet(inspection);
+    if (previous != null) {
+      previous.discard();
+    }
+    return inspection;
+  }
+
+  /**
+   * Put Block List: the blocks in the list's order become the upload's file, read through by an inspection on
+   * their way there (one pass, as for Put Blob; finalizing then takes its verdict). Blocking (runs on a worker).
+   */
+  private void join(PendingUploads.Upload u, List<String> ids) throws IOException {
+    for (String id : ids) {
+      if (!Files.exists(u.blocks().resolve(blockFile(id)))) {
+        throw new IOException("the block list names block " + id + ", which was not uploaded");
       }
+    }
+    StreamInspection inspection = inspect(u);
+    try {
+      for (String id : ids) {
+        try (InputStream in = Files.newInputStream(u.blocks().resolve(blockFile(id)))) {
+          byte[] chunk;
+          while ((chunk = in.readNBytes(1 << 20)).length > 0) {
+            inspection.feedWaiting(Buffer.buffer(chunk));
+          }
+        }
+      }
+      inspection.end().get(1, TimeUnit.HOURS);
+    } catch (IOException e) {
+      inspection.discard();
+      throw e;
+    } catch (InterruptedException e) {
+      inspection.discard();
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while joining the blocks");
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      inspection.discard();
+      throw new IOException("joining the blocks failed: " + e.getCause(), e);
     }
     try (var left = Files.list(u.blocks())) {
       for (Path p : left.toList()) {

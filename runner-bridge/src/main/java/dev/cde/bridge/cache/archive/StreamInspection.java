@@ -36,12 +36,14 @@ public final class StreamInspection {
   private static final long MAX_WAIT_MINUTES = 10;
 
   private final boolean confine;
+  private final boolean inspect;
   private final CompletableFuture<Long> entries = new CompletableFuture<>();
   private final CompletableFuture<Void> written = new CompletableFuture<>();
   private final Chunks input;
 
-  private StreamInspection(Path file, boolean confine) {
+  private StreamInspection(Path file, boolean confine, boolean inspect) {
     this.confine = confine;
+    this.inspect = inspect;
     this.input = new Chunks(file);
   }
 
@@ -50,17 +52,29 @@ public final class StreamInspection {
    * {@link ArchiveInspector#inspect(java.nio.file.Path, boolean)}.
    */
   public static StreamInspection start(Path file, boolean confine, Executor executor) {
-    StreamInspection s = new StreamInspection(file, confine);
+    StreamInspection s = new StreamInspection(file, confine, true);
+    executor.execute(s::run);
+    return s;
+  }
+
+  /**
+   * The same receiving into {@code file}, nothing inspected: a block of a staged upload, whose bytes are
+   * inspected when the block list joins them. Its verdict is always empty.
+   */
+  public static StreamInspection receiveOnly(Path file, Executor executor) {
+    StreamInspection s = new StreamInspection(file, false, false);
     executor.execute(s::run);
     return s;
   }
 
   private void run() {
     try {
-      try {
-        entries.complete(ArchiveInspector.inspect(input, confine));
-      } catch (Throwable e) {
-        entries.completeExceptionally(e);
+      if (inspect) {
+        try {
+          entries.complete(ArchiveInspector.inspect(input, confine));
+        } catch (Throwable e) {
+          entries.completeExceptionally(e);
+        }
       }
       input.writeRest(); // a refused archive is still received whole: the client is told at finalize
       written.complete(null);
@@ -74,6 +88,11 @@ public final class StreamInspection {
   /** The next chunk of the archive (kept, not copied: the receiver must not reuse it). */
   public void feed(Buffer chunk) {
     input.offer(chunk);
+  }
+
+  /** As {@link #feed}, for a blocking sender: waits while the queue is full. */
+  public void feedWaiting(Buffer chunk) throws InterruptedIOException {
+    input.offerWaiting(chunk);
   }
 
   /** Whether the receiver should pause until {@link #drainHandler} runs. */
@@ -105,7 +124,7 @@ public final class StreamInspection {
    * @throws ArchiveInspector.UnsafeArchiveException when it names paths outside
    */
   public OptionalLong verdict(long size, boolean confine) throws IOException {
-    if (confine != this.confine || !input.endedWith(size) || written.isCompletedExceptionally()) {
+    if (!inspect || confine != this.confine || !input.endedWith(size) || written.isCompletedExceptionally()) {
       return OptionalLong.empty();
     }
     try {
@@ -158,6 +177,18 @@ public final class StreamInspection {
       }
     }
 
+    synchronized void offerWaiting(Buffer chunk) throws InterruptedIOException {
+      while (queued >= MAX_QUEUED && !ended) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while the upload was written");
+        }
+      }
+      offer(chunk);
+    }
+
     synchronized boolean full() {
       boolean full = queued >= MAX_QUEUED;
       receiverWaits |= full;
@@ -208,6 +239,7 @@ public final class StreamInspection {
         batch.addAll(queue);
         queue.clear();
         queued = 0;
+        notifyAll(); // a sender waiting in offerWaiting
         if (receiverWaits) {
           receiverWaits = false;
           drained = onDrain;

@@ -77,6 +77,38 @@ class BlobUploadTest {
     assertThat(refused.path("message").asText()).contains("does not read to its end");
   }
 
+  @Test
+  void blocksJoinedByTheBlockListAreInspectedOnTheirWayIntoTheArchive() throws Exception {
+    String token = token();
+    byte[] archive = archive("0/deps/staged.bin", 12 << 20);
+    String upload = create(token, "staged");
+    int third = archive.length / 3;
+    // As the Azure SDK stages a large file: blocks in parallel, so in any order; the list gives the order.
+    assertThat(put(upload + "?comp=block&blockid=YjI=", Arrays.copyOfRange(archive, third, 2 * third))).isEqualTo("201");
+    assertThat(put(upload + "?comp=block&blockid=YjM=", Arrays.copyOfRange(archive, 2 * third, archive.length)))
+        .isEqualTo("201");
+    assertThat(put(upload + "?comp=block&blockid=YjE=", Arrays.copyOf(archive, third))).isEqualTo("201");
+    String missing = "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList><Latest>YjE=</Latest><Latest>YjQ=</Latest>"
+        + "</BlockList>";
+    assertThat(put(upload + "?comp=blocklist", missing.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .startsWith("400").contains("which was not uploaded");
+    String list = "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList><Latest>YjE=</Latest><Latest>YjI=</Latest>"
+        + "<Latest>YjM=</Latest></BlockList>";
+    assertThat(put(upload + "?comp=blocklist", list.getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo("201");
+    JsonNode done = twirp(token, "FinalizeCacheEntryUpload", "staged", archive.length);
+    assertThat(done.path("ok").asBoolean()).as(done.toString()).isTrue();
+    assertThat(download(token, "staged")).isEqualTo(archive);
+
+    byte[] escape = archive("0/../../escape.bin", 3 << 20);
+    String bad = create(token, "staged-escape");
+    assertThat(put(bad + "?comp=block&blockid=YjE=", escape)).isEqualTo("201");
+    assertThat(put(bad + "?comp=blocklist", list.replace("<Latest>YjI=</Latest><Latest>YjM=</Latest>", "")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo("201");
+    JsonNode refused = twirp(token, "FinalizeCacheEntryUpload", "staged-escape", escape.length);
+    assertThat(refused.path("ok").asBoolean()).isFalse();
+    assertThat(refused.path("message").asText()).contains("points outside");
+  }
+
   private String token() {
     String session = "s" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
     index.recordScope(session, new CacheScope("octo/blob-" + session.substring(1, 9), "refs/heads/main",
