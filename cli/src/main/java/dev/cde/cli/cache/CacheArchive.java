@@ -1,18 +1,15 @@
 package dev.cde.cli.cache;
 
 import com.github.luben.zstd.ZstdInputStream;
-import com.github.luben.zstd.ZstdOutputStream;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -55,52 +52,85 @@ public final class CacheArchive {
    * entry (commons-compress writes one for it), twice the headers to write, check on the bridge and parse again.
    */
   public static long write(List<Path> paths, OutputStream out, Consumer<String> warn) throws IOException {
-    ZstdOutputStream z = new ZstdOutputStream(new BufferedOutputStream(out, BUFFER), 3);
-    // zstd's own worker threads, as `zstd -T0` uses them: compression is what save spends its time on.
-    z.setWorkers(Runtime.getRuntime().availableProcessors());
-    TarWriter tar = new TarWriter(z, BUFFER);
+    // zstd on as many threads as `zstd -T0` uses: compression is what save spends most of its CPU on.
+    FrameCompressor z = new FrameCompressor(out, 3, Runtime.getRuntime().availableProcessors());
+    // A small buffer: headers gather there, content goes straight into the compressor's frame (one copy, not two).
+    TarWriter tar = new TarWriter(z, 1 << 14);
     try (z; ReadAhead ahead = new ReadAhead(tar)) {
-      for (int i = 0; i < paths.size(); i++) {
-        Path root = paths.get(i);
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-          continue;
+      // The walk on a thread of its own (a stat per entry), this one writing what it listed: the thread that
+      // feeds zstd is the one every byte waits for. A deep stack: a directory level is a frame.
+      Thread walker = new Thread(null, () -> {
+        try {
+          for (int i = 0; i < paths.size(); i++) {
+            walkRoot(paths.get(i), Integer.toString(i), ahead, warn);
+          }
+          ahead.end();
+        } catch (IOException | RuntimeException e) {
+          ahead.fail(e);
         }
-        String prefix = Integer.toString(i);
-        // The root itself is followed when it is a link (~/.m2 on another disk), what is under it is not.
-        Path real = root.toRealPath();
-        Files.walkFileTree(real, new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes a) throws IOException {
-            ahead.directory(name(prefix, real, dir), mode(dir, a, 0755), seconds(a));
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
-            String name = name(prefix, real, file);
-            if (a.isSymbolicLink()) {
-              String target = Files.readSymbolicLink(file).toString();
-              if (!linkConfined(real.relativize(file), target)) {
-                warn.accept("left out " + file + ": its link to " + target + " leads outside " + root);
-                return FileVisitResult.CONTINUE;
-              }
-              ahead.symlink(name, target, seconds(a));
-            } else if (a.isRegularFile()) {
-              ahead.file(name, mode(file, a, 0644), seconds(a), file, a.size());
-            } // sockets, fifos, devices: nothing a cache needs
-            return FileVisitResult.CONTINUE;
-          }
-        });
-      }
-      long files = ahead.finish();
+      }, "cde-cache-walker", 64L << 20);
+      walker.setDaemon(true);
+      walker.start();
+      long files = ahead.writeAll();
       tar.finish();
       return files;
     }
   }
 
-  private static String name(String prefix, Path root, Path p) {
-    String rel = root.relativize(p).toString().replace('\\', '/');
-    return rel.isEmpty() ? prefix : prefix + "/" + rel;
+  /** Lists one {@code --path} as entries {@code <prefix>/...}; the root is followed when it is a link, nothing else. */
+  private static void walkRoot(Path root, String prefix, ReadAhead ahead, Consumer<String> warn) throws IOException {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    // ~/.m2 on another disk is followed; what is under it is not.
+    Path real = root.toRealPath();
+    BasicFileAttributes a = attributes(real, false);
+    if (a.isDirectory()) {
+      walk(real, prefix, a, ahead, root, real, warn);
+    } else {
+      visit(real, prefix, a, ahead, root, real, warn);
+    }
+  }
+
+  /** A directory's entry, then what is in it, depth first (as walkFileTree visits). */
+  private static void walk(Path dir, String name, BasicFileAttributes a, ReadAhead ahead, Path root, Path real,
+      Consumer<String> warn) throws IOException {
+    ahead.directory(name, mode(a, 0755), seconds(a));
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        BasicFileAttributes pa = attributes(p, true);
+        String n = name + "/" + p.getFileName();
+        if (pa.isDirectory()) {
+          walk(p, n, pa, ahead, root, real, warn);
+        } else {
+          visit(p, n, pa, ahead, root, real, warn);
+        }
+      }
+    }
+  }
+
+  private static void visit(Path file, String name, BasicFileAttributes a, ReadAhead ahead, Path root, Path real,
+      Consumer<String> warn) throws IOException {
+    if (a.isSymbolicLink()) {
+      String target = Files.readSymbolicLink(file).toString();
+      if (!linkConfined(real.relativize(file), target)) {
+        warn.accept("left out " + file + ": its link to " + target + " leads outside " + root);
+        return;
+      }
+      ahead.symlink(name, target, seconds(a));
+    } else if (a.isRegularFile()) {
+      ahead.file(name, mode(a, 0644), seconds(a), file, a.size());
+    } // sockets, fifos, devices: nothing a cache needs
+  }
+
+  /** One lstat, the permissions with it where the file system has them (walkFileTree's cost a second one). */
+  private static BasicFileAttributes attributes(Path p, boolean noFollow) throws IOException {
+    LinkOption[] options = noFollow ? new LinkOption[] {LinkOption.NOFOLLOW_LINKS} : new LinkOption[0];
+    try {
+      return Files.readAttributes(p, PosixFileAttributes.class, options);
+    } catch (UnsupportedOperationException e) {
+      return Files.readAttributes(p, BasicFileAttributes.class, options);
+    }
   }
 
   /** Whole seconds, as GNU tar's default format keeps them (and a ustar header holds). */
@@ -108,14 +138,9 @@ public final class CacheArchive {
     return a.lastModifiedTime().to(TimeUnit.SECONDS);
   }
 
-  private static int mode(Path p, BasicFileAttributes a, int otherwise) {
-    try {
-      Set<PosixFilePermission> perms = a instanceof PosixFileAttributes posix ? posix.permissions()
-          : Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
-      return mode(perms);
-    } catch (IOException | UnsupportedOperationException ex) {
-      return otherwise; // no POSIX permissions here: the tar default it is
-    }
+  private static int mode(BasicFileAttributes a, int otherwise) {
+    // no POSIX permissions here: the tar default it is
+    return a instanceof PosixFileAttributes posix ? mode(posix.permissions()) : otherwise;
   }
 
   /**

@@ -8,24 +8,28 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The save side's read-ahead: small files are read on a few threads while the walking thread writes earlier
- * entries into the tar, in walk order. Per file that is open, read and close, which one thread would do
- * between two entries (tar does), and the time zstd's workers would wait. At most {@link #SLABS} {@link Slabs}
- * (32 MiB) of content and {@link #AHEAD_FILES} files wait; larger files are streamed by the writing thread when
- * their turn comes, so memory stays bounded whatever the tree.
+ * The save side's pipeline: the walking thread lists entries and has small files read on a few threads, while the
+ * calling thread writes earlier entries into the tar, in walk order ({@link #writeAll}). Per file that is a stat,
+ * an open, a read and a close, which one thread would do between two entries (tar does), and the time zstd's
+ * workers would wait. At most {@link #SLABS} {@link Slabs} (32 MiB) of content and {@link #AHEAD_FILES} entries
+ * wait; larger files are streamed by the writing thread when their turn comes, so memory stays bounded whatever
+ * the tree.
  */
 final class ReadAhead implements AutoCloseable {
   /** Files up to this size are read whole ahead of their turn; a dependency cache is nearly all such files. */
   static final int SMALL_FILE = 1 << 20;
   private static final int SLABS = 8;
-  private static final int AHEAD_FILES = 512;
+  private static final int AHEAD_FILES = 1024;
+  private static final Pending END = new Pending('E', null, 0, 0, null, null, 0, null, null);
 
   private final TarWriter tar;
   private final ExecutorService readers = Executors.newFixedThreadPool(
@@ -34,9 +38,10 @@ final class ReadAhead implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
-  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(AHEAD_FILES);
   private final Slabs slabs = new Slabs(SLABS);
-  private long files;
+  private volatile Throwable walkFailed;
+  private volatile boolean writeFailed;
 
   /**
    * An entry waiting for its turn: a directory ({@code type} '5'), a symbolic link ('2', {@code link} its target)
@@ -50,25 +55,86 @@ final class ReadAhead implements AutoCloseable {
     this.tar = tar;
   }
 
+  // The walking thread's side.
+
   void directory(String name, int mode, long mtime) throws IOException {
-    add(new Pending('5', name, mode, mtime, null, null, 0, null, null));
+    put(new Pending('5', name, mode, mtime, null, null, 0, null, null));
   }
 
   void symlink(String name, String target, long mtime) throws IOException {
-    add(new Pending('2', name, 0777, mtime, target, null, 0, null, null));
+    put(new Pending('2', name, 0777, mtime, target, null, 0, null, null));
   }
 
   /** A regular file of {@code size} bytes (its size when it was listed). */
   void file(String name, int mode, long mtime, Path file, long size) throws IOException {
     if (size > SMALL_FILE) {
-      add(new Pending('0', name, mode, mtime, null, file, size, null, null));
+      put(new Pending('0', name, mode, mtime, null, file, size, null, null));
       return;
     }
-    while (!slabs.ready((int) size)) {
-      writeFirst(); // every slab waits to be written: the oldest entries go first, which frees theirs
+    // All slabs in use means the writer is behind: it frees them as it writes, so this waits for it.
+    Slabs.Slice slice = slabs.reserve((int) size, this::checkWriter);
+    put(new Pending('0', name, mode, mtime, null, file, size, slice, readers.submit(() -> read(file, slice))));
+  }
+
+  /** The walk is over: after what was listed, the writer stops. */
+  void end() throws IOException {
+    put(END);
+  }
+
+  /** The walk failed: the writer stops and throws this. */
+  void fail(Throwable e) {
+    walkFailed = e;
+    queue.clear();
+    queue.offer(END);
+  }
+
+  private void put(Pending p) throws IOException {
+    try {
+      while (!queue.offer(p, 100, TimeUnit.MILLISECONDS)) {
+        checkWriter();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while listing the paths");
     }
-    Slabs.Slice slice = slabs.reserve((int) size, () -> { });
-    add(new Pending('0', name, mode, mtime, null, file, size, slice, readers.submit(() -> read(file, slice))));
+  }
+
+  private void checkWriter() throws IOException {
+    if (writeFailed) {
+      throw new IOException("the archive's writer stopped");
+    }
+  }
+
+  // The writing thread's side.
+
+  /** Writes the entries as the walk lists them, to its end; returns the number of files written. */
+  long writeAll() throws IOException {
+    long files = 0;
+    try {
+      while (true) {
+        Pending p;
+        try {
+          p = queue.take();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while writing the archive");
+        }
+        if (p == END) {
+          if (walkFailed != null) {
+            throw walkFailed instanceof IOException io ? io : new IOException("listing the paths failed", walkFailed);
+          }
+          return files;
+        }
+        switch (p.type()) {
+          case '5' -> tar.directory(p.name(), p.mode(), p.mtime());
+          case '2' -> tar.symlink(p.name(), p.link(), p.mtime());
+          default -> files += writeFile(p) ? 1 : 0;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      writeFailed = true;
+      throw e;
+    }
   }
 
   /** Reads at most the slice's length of {@code file} into it; returns how much there was. */
@@ -82,31 +148,8 @@ final class ReadAhead implements AutoCloseable {
     }
   }
 
-  /** Writes what is still waiting; returns the number of files written. */
-  long finish() throws IOException {
-    while (!queue.isEmpty()) {
-      writeFirst();
-    }
-    return files;
-  }
-
-  private void add(Pending p) throws IOException {
-    queue.add(p);
-    while (queue.size() > AHEAD_FILES) {
-      writeFirst();
-    }
-  }
-
-  private void writeFirst() throws IOException {
-    Pending p = queue.poll();
-    switch (p.type()) {
-      case '5' -> tar.directory(p.name(), p.mode(), p.mtime());
-      case '2' -> tar.symlink(p.name(), p.link(), p.mtime());
-      default -> writeFile(p);
-    }
-  }
-
-  private void writeFile(Pending p) throws IOException {
+  /** Writes one file's entry; false when the file was deleted since it was listed (left out, as tar does). */
+  private boolean writeFile(Pending p) throws IOException {
     if (p.read() != null) {
       int length;
       try {
@@ -117,7 +160,7 @@ final class ReadAhead implements AutoCloseable {
       } catch (ExecutionException e) {
         if (e.getCause() instanceof NoSuchFileException) {
           p.slice().release();
-          return; // deleted since it was listed: tar warns and goes on, so does the archive
+          return false;
         }
         throw e.getCause() instanceof IOException io ? io : new IOException("reading " + p.file() + " failed", e);
       }
@@ -127,9 +170,11 @@ final class ReadAhead implements AutoCloseable {
     } else {
       try (InputStream in = Files.newInputStream(p.file())) {
         tar.file(p.name(), p.mode(), p.mtime(), p.size(), in);
+      } catch (NoSuchFileException e) {
+        return false;
       }
     }
-    files++;
+    return true;
   }
 
   @Override
