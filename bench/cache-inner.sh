@@ -1,5 +1,5 @@
 # Run by bench/cache.sh in an empty directory, with CDE (the cde command), NODE_CACHE (the @actions/cache driver),
-# ROUNDS, SETTLE, BRIDGE_PID, CDE_CACHE_TOKEN and CDE_CALLBACK_URL set.
+# ROUNDS, BRIDGE_PID, CDE_CACHE_TOKEN and CDE_CALLBACK_URL set.
 set -euo pipefail
 stats() { python3 -c "import sys; v=sorted(map(float, sys.argv[1:])); print('%.2f %.2f' % (v[0], v[-1]))" "$@"; }
 ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
@@ -43,8 +43,8 @@ for i in range(10000):
     with open(f"{d}/_remote.repositories", "w") as f: f.write(f"{n}.jar>central=\n{n}.pom>central=\n")
 PY
 files=$(find tree -type f | wc -l)
-mib=$(du -sm --apparent-size tree | cut -f1)
-echo "tree: $files files, $mib MiB (apparent), $(nproc) cpus, load $(load)"
+mib=$(find tree -type f -printf '%s\n' | awk '{s += $1} END {printf "%d", s / 1048576}')
+echo "tree: $files files, $mib MiB in files, $(nproc) cpus, load $(load), in $(df --output=fstype . | tail -1)"
 
 # @actions/cache as a job runs it: its workspace, its temp directory, the bridge's cache service and the token.
 actions() { # op key workspace
@@ -77,10 +77,6 @@ for r in $(seq 1 "$ROUNDS"); do
     "cde ${wall[cs,$r]} (${cpu[cs,$r]}), @actions/cache ${wall[as,$r]} (${cpu[as,$r]}); restore zstd+tar" \
     "${wall[tr,$r]} (${cpu[tr,$r]}), cde ${wall[cr,$r]} (${cpu[cr,$r]}), @actions/cache ${wall[ar,$r]} (${cpu[ar,$r]})"
   rm -rf "r$r"
-  # ext4 skips inodes freed in the last 30 s when it allocates new ones (recently_deleted() in ialloc.c, on file
-  # systems without a journal such as this VM's), which made creating the next round's 50,000 files ~8x slower
-  # for whichever leg came first: let them age.
-  if [ "$r" -lt "$ROUNDS" ]; then sync; sleep "$SETTLE"; fi
 done
 best() { # leg kind(wall|cpu): "best worst"
   local v=() r

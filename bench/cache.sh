@@ -6,7 +6,11 @@
 # (cde cache then talks to the bridge as a job's script does, @actions/cache as a job's step does; the baseline
 # runs in the same directory), prints the best and worst of each, removes everything it made. Needs: the bridge,
 # cli and bench modules packaged, the npm fixtures of the bridge's tests (npm ci in runner-bridge/src/test/node),
-# node, tar, zstd, python3 (to make the tree). SETTLE (default 40) is the pause between rounds, in seconds.
+# node, tar, zstd, python3 (to make the tree).
+# TMPDIR=/dev/shm runs it all in memory. On a disk, mind the file system: ext4 without a journal (this project's
+# development VM) skips, one by one, every inode freed in the last dirtytime_expire_seconds (12 h) when it
+# allocates one (recently_deleted() in fs/ext4/ialloc.c), so each round's deleted trees, and any other deletions
+# on the machine, make the next round's 50,000 new files slower for every leg: compare legs within a round.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${1:-3}
@@ -44,4 +48,4 @@ cd "$home/work"
 # archive the cli module's packaging made.
 CDE="java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:SharedArchiveFile=$root/cli/target/cde.jsa -Xshare:auto \
 -Xlog:cds=off -Xlog:cds+dynamic=off -jar $root/cli/target/cde.jar" NODE_CACHE="$node_cache" ROUNDS=$rounds \
-  SETTLE=${SETTLE:-40} BRIDGE_PID=$bridge_pid bash "$root/bench/cache-inner.sh"
+  BRIDGE_PID=$bridge_pid bash "$root/bench/cache-inner.sh"
