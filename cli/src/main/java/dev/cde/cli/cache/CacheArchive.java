@@ -84,43 +84,30 @@ public final class CacheArchive {
     }
     // ~/.m2 on another disk is followed; what is under it is not.
     Path real = root.toRealPath();
-    BasicFileAttributes a = attributes(real, false);
-    if (a.isDirectory()) {
-      walk(real, prefix, a, ahead, root, real, warn);
-    } else {
-      visit(real, prefix, a, ahead, root, real, warn);
-    }
+    new Walk(ahead, root, real, warn).entry(real, prefix, attributes(real, false));
   }
 
-  /** A directory's entry, then what is in it, depth first (as walkFileTree visits). */
-  private static void walk(Path dir, String name, BasicFileAttributes a, ReadAhead ahead, Path root, Path real,
-      Consumer<String> warn) throws IOException {
-    ahead.directory(name, mode(a, 0755), seconds(a));
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-      for (Path p : entries) {
-        BasicFileAttributes pa = attributes(p, true);
-        String n = name + "/" + p.getFileName();
-        if (pa.isDirectory()) {
-          walk(p, n, pa, ahead, root, real, warn);
-        } else {
-          visit(p, n, pa, ahead, root, real, warn);
+  /** The walk of one root: depth first, a directory's entry before what is in it (as walkFileTree visits). */
+  private record Walk(ReadAhead ahead, Path root, Path real, Consumer<String> warn) {
+    void entry(Path p, String name, BasicFileAttributes a) throws IOException {
+      if (a.isDirectory()) {
+        ahead.directory(name, mode(a, 0755), seconds(a));
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(p)) {
+          for (Path e : entries) {
+            entry(e, name + "/" + e.getFileName(), attributes(e, true));
+          }
         }
-      }
+      } else if (a.isSymbolicLink()) {
+        String target = Files.readSymbolicLink(p).toString();
+        if (!linkConfined(real.relativize(p), target)) {
+          warn.accept("left out " + p + ": its link to " + target + " leads outside " + root);
+          return;
+        }
+        ahead.symlink(name, target, seconds(a));
+      } else if (a.isRegularFile()) {
+        ahead.file(name, mode(a, 0644), seconds(a), p, a.size());
+      } // sockets, fifos, devices: nothing a cache needs
     }
-  }
-
-  private static void visit(Path file, String name, BasicFileAttributes a, ReadAhead ahead, Path root, Path real,
-      Consumer<String> warn) throws IOException {
-    if (a.isSymbolicLink()) {
-      String target = Files.readSymbolicLink(file).toString();
-      if (!linkConfined(real.relativize(file), target)) {
-        warn.accept("left out " + file + ": its link to " + target + " leads outside " + root);
-        return;
-      }
-      ahead.symlink(name, target, seconds(a));
-    } else if (a.isRegularFile()) {
-      ahead.file(name, mode(a, 0644), seconds(a), file, a.size());
-    } // sockets, fifos, devices: nothing a cache needs
   }
 
   /** One lstat, the permissions with it where the file system has them (walkFileTree's cost a second one). */
