@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# cde cache against plain tar + zstd -T0, side by side in one instance (docs/benchmarks.md, "Keyed archive cache").
-# Usage: bench/cache.sh [rounds, default 3]
+# cde cache and @actions/cache against plain tar + zstd -T0, side by side in one run (docs/benchmarks.md, "Keyed
+# archive cache"). Usage: bench/cache.sh [rounds, default 3]
 # Starts the packaged bridge with its own CDE_HOME under ${TMPDIR:-/tmp}, creates a session with a cache scope and
 # takes the CDE_CACHE_TOKEN the bridge gives processes in it, then runs bench/cache-inner.sh here with that token
-# (cde cache then talks to the bridge as a job's script does; the baseline runs in the same directory), prints
-# the best of each, removes everything it made. Needs: the bridge, cli and bench modules packaged, tar, zstd,
-# python3 (to make the tree).
+# (cde cache then talks to the bridge as a job's script does, @actions/cache as a job's step does; the baseline
+# runs in the same directory), prints the best and worst of each, removes everything it made. Needs: the bridge,
+# cli and bench modules packaged, the npm fixtures of the bridge's tests (npm ci in runner-bridge/src/test/node),
+# node, tar, zstd, python3 (to make the tree).
+# TMPDIR=/dev/shm runs it all in memory. On a disk, mind the file system: ext4 without a journal (this project's
+# development VM) skips, one by one, every inode freed in the last dirtytime_expire_seconds (12 h) when it
+# allocates one (recently_deleted() in fs/ext4/ialloc.c), so each round's deleted trees, and any other deletions
+# on the machine, make the next round's 50,000 new files slower for every leg: compare legs within a round.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${1:-3}
@@ -13,6 +18,9 @@ for f in runner-bridge/target/quarkus-app/quarkus-run.jar cli/target/cde.jar ben
          function-image/agent/target/cde-agent.jar; do
   [ -f "$root/$f" ] || { echo "bench/cache.sh: $f is missing: ./mvnw -B -DskipTests -pl runner-bridge,cli,bench -am package" >&2; exit 2; }
 done
+node_cache="$root/runner-bridge/src/test/node/actions-cache.mjs"
+[ -d "$root/runner-bridge/src/test/node/node_modules/@actions/cache" ] || {
+  echo "bench/cache.sh: @actions/cache is missing: (cd runner-bridge/src/test/node && npm ci)" >&2; exit 2; }
 home=$(mktemp -d "${TMPDIR:-/tmp}/cde-cache-bench.XXXXXX")
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 bridge_pid=
@@ -36,4 +44,8 @@ CDE_CACHE_TOKEN=$(java -cp "$root/bench/target/cde-bench.jar" dev.cde.bench.InSe
 export CDE_CALLBACK_URL="http://127.0.0.1:$port"
 mkdir "$home/work"
 cd "$home/work"
-CDE="java -jar $root/cli/target/cde.jar" ROUNDS=$rounds bash "$root/bench/cache-inner.sh"
+# cde as the function image's /usr/local/bin/cde starts it (function-image/Containerfile), with the class-data
+# archive the cli module's packaging made.
+CDE="java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:SharedArchiveFile=$root/cli/target/cde.jsa -Xshare:auto \
+-Xlog:cds=off -Xlog:cds+dynamic=off -jar $root/cli/target/cde.jar" NODE_CACHE="$node_cache" ROUNDS=$rounds \
+  BRIDGE_PID=$bridge_pid bash "$root/bench/cache-inner.sh"

@@ -1,31 +1,29 @@
 package dev.cde.cli.cache;
 
 import com.github.luben.zstd.ZstdInputStream;
-import com.github.luben.zstd.ZstdOutputStream;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * The archive of {@code cde cache}: a zstd-compressed tar whose entries are named {@code <n>/<path inside>},
@@ -35,7 +33,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * version) maps each {@code n} back on restore. Both directions stream: nothing holds the archive.
  */
 public final class CacheArchive {
-  private static final int BUFFER = 1 << 16;
+  /** zstd takes 128 KiB at a time best; twice that between each layer keeps the calls into it few. */
+  private static final int BUFFER = 1 << 18;
 
   private CacheArchive() {}
 
@@ -49,82 +48,86 @@ public final class CacheArchive {
   /**
    * Writes the paths (those that exist) as a zstd tar to {@code out}; returns how many files went in. Symbolic
    * links that lead outside their path are left out (with a warning): the bridge would refuse the archive.
+   * Times are whole seconds, as GNU tar's default format keeps them: a fraction would cost a PAX header per
+   * entry (commons-compress writes one for it), twice the headers to write, check on the bridge and parse again.
    */
   public static long write(List<Path> paths, OutputStream out, Consumer<String> warn) throws IOException {
-    ZstdOutputStream z = new ZstdOutputStream(new BufferedOutputStream(out, BUFFER), 3);
-    // zstd's own worker threads, as `zstd -T0` uses them: compression is what save spends its time on.
-    z.setWorkers(Runtime.getRuntime().availableProcessors());
-    long[] files = {0};
-    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(z, BUFFER))) {
-      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-      tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-      tar.setAddPaxHeadersForNonAsciiNames(true);
-      for (int i = 0; i < paths.size(); i++) {
-        Path root = paths.get(i);
-        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-          continue;
+    // zstd on as many threads as `zstd -T0` uses: compression is what save spends most of its CPU on.
+    FrameCompressor z = new FrameCompressor(out, 3, Runtime.getRuntime().availableProcessors());
+    // A small buffer: headers gather there, content goes straight into the compressor's frame (one copy, not two).
+    TarWriter tar = new TarWriter(z, 1 << 14);
+    try (z; ReadAhead ahead = new ReadAhead(tar)) {
+      // The walk on a thread of its own (a stat per entry), this one writing what it listed: the thread that
+      // feeds zstd is the one every byte waits for. A deep stack: a directory level is a frame.
+      Thread walker = new Thread(null, () -> {
+        try {
+          for (int i = 0; i < paths.size(); i++) {
+            walkRoot(paths.get(i), Integer.toString(i), ahead, warn);
+          }
+          ahead.end();
+        } catch (IOException | RuntimeException e) {
+          ahead.fail(e);
         }
-        String prefix = Integer.toString(i);
-        // The root itself is followed when it is a link (~/.m2 on another disk), what is under it is not.
-        Path real = root.toRealPath();
-        Files.walkFileTree(real, new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes a) throws IOException {
-            TarArchiveEntry e = new TarArchiveEntry(name(prefix, real, dir) + "/");
-            meta(e, dir, a);
-            tar.putArchiveEntry(e);
-            tar.closeArchiveEntry();
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
-            String name = name(prefix, real, file);
-            if (a.isSymbolicLink()) {
-              String target = Files.readSymbolicLink(file).toString();
-              if (!linkConfined(real.relativize(file), target)) {
-                warn.accept("left out " + file + ": its link to " + target + " leads outside " + root);
-                return FileVisitResult.CONTINUE;
-              }
-              TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
-              e.setLinkName(target);
-              e.setModTime(a.lastModifiedTime());
-              tar.putArchiveEntry(e);
-              tar.closeArchiveEntry();
-            } else if (a.isRegularFile()) {
-              TarArchiveEntry e = new TarArchiveEntry(name);
-              meta(e, file, a);
-              e.setSize(a.size());
-              tar.putArchiveEntry(e);
-              try (InputStream in = Files.newInputStream(file)) {
-                in.transferTo(tar);
-              }
-              tar.closeArchiveEntry();
-              files[0]++;
-            } // sockets, fifos, devices: nothing a cache needs
-            return FileVisitResult.CONTINUE;
-          }
-        });
-      }
+      }, "cde-cache-walker", 64L << 20);
+      walker.setDaemon(true);
+      walker.start();
+      long files = ahead.writeAll();
       tar.finish();
+      return files;
     }
-    return files[0];
   }
 
-  private static String name(String prefix, Path root, Path p) {
-    String rel = root.relativize(p).toString().replace('\\', '/');
-    return rel.isEmpty() ? prefix : prefix + "/" + rel;
+  /** Lists one {@code --path} as entries {@code <prefix>/...}; the root is followed when it is a link, nothing else. */
+  private static void walkRoot(Path root, String prefix, ReadAhead ahead, Consumer<String> warn) throws IOException {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    // ~/.m2 on another disk is followed; what is under it is not.
+    Path real = root.toRealPath();
+    new Walk(ahead, root, real, warn).entry(real, prefix, attributes(real, false));
   }
 
-  private static void meta(TarArchiveEntry e, Path p, BasicFileAttributes a) {
-    e.setModTime(a.lastModifiedTime());
+  /** The walk of one root: depth first, a directory's entry before what is in it (as walkFileTree visits). */
+  private record Walk(ReadAhead ahead, Path root, Path real, Consumer<String> warn) {
+    void entry(Path p, String name, BasicFileAttributes a) throws IOException {
+      if (a.isDirectory()) {
+        ahead.directory(name, mode(a, 0755), seconds(a));
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(p)) {
+          for (Path e : entries) {
+            entry(e, name + "/" + e.getFileName(), attributes(e, true));
+          }
+        }
+      } else if (a.isSymbolicLink()) {
+        String target = Files.readSymbolicLink(p).toString();
+        if (!linkConfined(real.relativize(p), target)) {
+          warn.accept("left out " + p + ": its link to " + target + " leads outside " + root);
+          return;
+        }
+        ahead.symlink(name, target, seconds(a));
+      } else if (a.isRegularFile()) {
+        ahead.file(name, mode(a, 0644), seconds(a), p, a.size());
+      } // sockets, fifos, devices: nothing a cache needs
+    }
+  }
+
+  /** One lstat, the permissions with it where the file system has them (walkFileTree's cost a second one). */
+  private static BasicFileAttributes attributes(Path p, boolean noFollow) throws IOException {
+    LinkOption[] options = noFollow ? new LinkOption[] {LinkOption.NOFOLLOW_LINKS} : new LinkOption[0];
     try {
-      Set<PosixFilePermission> perms = a instanceof PosixFileAttributes posix ? posix.permissions()
-          : Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
-      e.setMode((e.isDirectory() ? 040000 : 0100000) | mode(perms));
-    } catch (IOException | UnsupportedOperationException ex) {
-      // no POSIX permissions here: the tar default (0644/0755) it is
+      return Files.readAttributes(p, PosixFileAttributes.class, options);
+    } catch (UnsupportedOperationException e) {
+      return Files.readAttributes(p, BasicFileAttributes.class, options);
     }
+  }
+
+  /** Whole seconds, as GNU tar's default format keeps them (and a ustar header holds). */
+  private static long seconds(BasicFileAttributes a) {
+    return a.lastModifiedTime().to(TimeUnit.SECONDS);
+  }
+
+  private static int mode(BasicFileAttributes a, int otherwise) {
+    // no POSIX permissions here: the tar default it is
+    return a instanceof PosixFileAttributes posix ? mode(posix.permissions()) : otherwise;
   }
 
   /**
@@ -134,88 +137,100 @@ public final class CacheArchive {
    * also delays them), so no file is ever written through a link the archive itself made.
    */
   public static long extract(InputStream raw, List<Path> paths) throws IOException {
-    List<Path> roots = new ArrayList<>();
-    for (Path p : paths) {
-      roots.add(p.toAbsolutePath().normalize());
-    }
+    Directories dirs = new Directories(paths);
     List<String[]> links = new ArrayList<>();
-    // Directories made and checked once each: a Maven repository has ~5 files per directory, and checking a
-    // directory's real path costs a stat per component.
-    java.util.Set<Path> checked = new java.util.HashSet<>();
     List<Object[]> dirTimes = new ArrayList<>();
+    // What tar gives a restored file as its access time: when the restore started.
+    FileTime now = FileTime.from(Instant.now());
     long files = 0;
     byte[] buf = new byte[BUFFER];
     ZstdInputStream z = new ZstdInputStream(new BufferedInputStream(raw, BUFFER));
     z.setLongMax(31);
-    try (TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(z, BUFFER));
-        ParallelWriter writers = new ParallelWriter()) {
-      TarArchiveEntry e;
-      while ((e = tar.getNextEntry()) != null) {
-        String name = e.getName();
-        // A tar name may hold a NUL (a PAX or GNU long name); no file can, and Path would throw an unchecked
+    try (z; ParallelWriter writers = new ParallelWriter()) {
+      TarReader tar = new TarReader(z, BUFFER);
+      TarReader.Entry e;
+      while ((e = tar.next()) != null) {
+        String name = e.name();
+        // A tar name may hold a NUL (a pax path); no file can, and Path would throw an unchecked
         // InvalidPathException (found by CacheArchiveFuzzTest).
-        if (name.indexOf('\0') >= 0 || (e.isSymbolicLink() && e.getLinkName().indexOf('\0') >= 0)) {
+        if (name.indexOf('\0') >= 0 || (e.isSymbolicLink() && e.linkName().indexOf('\0') >= 0)) {
           throw new UnsafeEntryException("entry " + name.replace("\0", "\\0") + " has a NUL character in its name"
               + (e.isSymbolicLink() ? " or link" : ""));
         }
         int slash = name.indexOf('/');
-        String index = slash < 0 ? name : name.substring(0, slash);
+        int index = pathIndex(slash < 0 ? name : name.substring(0, slash), paths.size());
         String rest = slash < 0 ? "" : name.substring(slash + 1);
-        if (!index.matches("\\d{1,4}") || Integer.parseInt(index) >= roots.size()) {
+        if (index < 0) {
           throw new UnsafeEntryException("entry " + name + " names no --path of this restore");
         }
         if (!confined(rest)) {
           throw new UnsafeEntryException("entry " + name + " points outside its path");
         }
-        Path root = roots.get(Integer.parseInt(index));
+        Path root = dirs.root(index);
         Path target = rest.isEmpty() ? root : root.resolve(rest).normalize();
         if (e.isSymbolicLink()) {
-          if (!linkConfined(Path.of(rest.isEmpty() ? "." : rest), e.getLinkName())) {
-            throw new UnsafeEntryException("symbolic link " + name + " -> " + e.getLinkName()
+          if (!linkConfined(Path.of(rest.isEmpty() ? "." : rest), e.linkName())) {
+            throw new UnsafeEntryException("symbolic link " + name + " -> " + e.linkName()
                 + " points outside its path");
           }
-          links.add(new String[] {index, target.toString(), e.getLinkName()});
+          links.add(new String[] {Integer.toString(index), target.toString(), e.linkName()});
           continue;
         }
         if (!e.isDirectory() && !e.isFile()) {
           throw new UnsafeEntryException("entry " + name + " is neither a file, a directory nor a symbolic link");
         }
-        Path parent = e.isDirectory() ? target : target.getParent();
-        if (checked.add(parent)) {
-          Files.createDirectories(parent);
-          if (!rest.isEmpty()) {
-            // A --path that is a single file lands in the directory the user named; anything below a path must
-            // stay below it.
-            checkInside(root, parent, name);
-          }
+        if (rest.isEmpty()) {
+          // A --path that is a single file lands in the directory the user named.
+          Files.createDirectories(e.isDirectory() ? target : target.getParent());
+        } else {
+          // Anything below a path must stay below it.
+          dirs.inside(index, e.isDirectory() ? target : target.getParent(), name);
         }
+        FileTime mtime = FileTime.from(e.mtime(), TimeUnit.SECONDS);
         if (e.isDirectory()) {
-          dirTimes.add(new Object[] {target, e.getLastModifiedTime(), e.getMode()});
+          dirTimes.add(new Object[] {target, mtime, e.mode() == 0755 ? 0 : e.mode()});
           continue;
         }
-        int mode = (e.getMode() & 07777) == 0644 ? 0 : e.getMode();
-        FileTime mtime = e.getLastModifiedTime();
-        if (e.getSize() <= SMALL_FILE) {
-          // Small files (nearly all of a dependency cache) are written by a few threads while this one reads on:
-          // per file it is open, write, close and a time stamp, which one thread would do one after the other.
-          byte[] content = tar.readNBytes((int) e.getSize());
+        int mode = e.mode() == 0644 ? 0 : e.mode();
+        if (e.size() <= ReadAhead.SMALL_FILE) {
+          // Small files (nearly all of a dependency cache) are written by a few threads while this one reads on.
+          Slabs.Slice content = writers.reserve((int) e.size());
+          tar.readFully(content.bytes(), content.offset(), content.length());
           writers.submit(target, content, mode, mtime);
         } else {
           writers.awaitPath(target);
-          writeFile(target, tar, buf, mode, mtime);
+          try (OutputStream out = create(target)) {
+            int n;
+            while ((n = tar.read(buf, 0, buf.length)) > 0) {
+              out.write(buf, 0, n);
+            }
+          }
+          restoreMeta(target, mode, mtime, now);
         }
         files++;
       }
     }
     // Every file is written (the writers were closed, which waits for them) before any link is made.
     for (String[] l : links) {
-      Path root = roots.get(Integer.parseInt(l[0]));
+      Path root = dirs.root(Integer.parseInt(l[0]));
       Path at = Path.of(l[1]);
+      // Checked against the real directories, which earlier links may have moved: first the deepest one that is
+      // there (so nothing is made through a link leading out), then where the link lands.
+      Files.createDirectories(root);
+      Path realRoot = root.toRealPath();
+      Path there = at.getParent();
+      while (!Files.exists(there)) {
+        there = there.getParent();
+      }
+      if (!there.toRealPath().startsWith(realRoot)) {
+        throw new UnsafeEntryException("entry " + at + " would be written through a link leading outside " + root);
+      }
       Files.createDirectories(at.getParent());
-      checkInside(root, at.getParent(), at.toString());
-      // Checked again against the real directory the link lands in, which earlier links may have moved.
+      if (!at.getParent().toRealPath().startsWith(realRoot)) {
+        throw new UnsafeEntryException("entry " + at + " would be written through a link leading outside " + root);
+      }
       Path resolved = at.getParent().toRealPath().resolve(l[2]).normalize();
-      if (!resolved.startsWith(root.toRealPath())) {
+      if (!resolved.startsWith(realRoot)) {
         throw new UnsafeEntryException("symbolic link " + at + " -> " + l[2] + " points outside its path");
       }
       Files.deleteIfExists(at);
@@ -224,152 +239,149 @@ public final class CacheArchive {
     // Directories last: writing their files changed their times.
     for (int i = dirTimes.size() - 1; i >= 0; i--) {
       Object[] d = dirTimes.get(i);
-      restoreMeta((Path) d[0], (Integer) d[2], (FileTime) d[1]);
+      restoreMeta((Path) d[0], (Integer) d[2], (FileTime) d[1], now);
     }
     return files;
   }
 
-  /** Larger files are streamed by the reading thread itself, so at most this much per file sits in memory. */
-  private static final int SMALL_FILE = 1 << 20;
-  private static final ThreadLocal<byte[]> COPY_BUFFER = ThreadLocal.withInitial(() -> new byte[BUFFER]);
+  /** {@code n} of an entry name {@code <n>/...}, or -1 when it names no path of this restore. */
+  private static int pathIndex(String text, int paths) {
+    if (text.isEmpty() || text.length() > 4) {
+      return -1;
+    }
+    int n = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n < paths ? n : -1;
+  }
 
-  /** Writes one file, replacing (never writing through) a link already at its place. */
-  private static void writeFile(Path target, InputStream content, byte[] buf, int mode, FileTime mtime)
-      throws IOException {
-    OutputStream out;
+  /**
+   * The directories of one restore that are known to lie inside their path: each was made by this restore
+   * below one known so (a new directory is no link), or was already there and checked once. So a file's
+   * directory costs a lookup here, not a real-path resolution (a stat per component) as a check from scratch
+   * would; tar makes no such calls either. Links from the archive are made only at the end, so nothing the
+   * archive brings can turn a known directory into a link while files are written.
+   */
+  private static final class Directories {
+    private final List<Path> roots = new ArrayList<>();
+    private final Path[] realRoots;
+    private final Set<Path> known = new HashSet<>();
+
+    Directories(List<Path> paths) {
+      for (Path p : paths) {
+        roots.add(p.toAbsolutePath().normalize());
+      }
+      realRoots = new Path[roots.size()];
+    }
+
+    Path root(int index) {
+      return roots.get(index);
+    }
+
+    /** Makes {@code dir} (below root {@code index}) and its parents, or refuses when one leads outside. */
+    void inside(int index, Path dir, String name) throws IOException {
+      if (known.contains(dir)) {
+        return;
+      }
+      Path root = roots.get(index);
+      if (dir.equals(root)) {
+        // The root itself may be a link (~/.m2 on another disk): where it leads is what "inside" means.
+        Files.createDirectories(root);
+        realRoots[index] = root.toRealPath();
+        known.add(dir);
+        return;
+      }
+      inside(index, dir.getParent(), name);
+      try {
+        Files.createDirectory(dir);
+      } catch (FileAlreadyExistsException ex) {
+        BasicFileAttributes a = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (a.isSymbolicLink()) {
+          Path realRoot = realRoots[index] != null ? realRoots[index] : root.toRealPath();
+          if (!dir.toRealPath().startsWith(realRoot)) {
+            throw new UnsafeEntryException("entry " + name + " would be written through a link leading outside "
+                + root);
+          }
+        } else if (!a.isDirectory()) {
+          throw ex;
+        }
+      }
+      known.add(dir);
+    }
+  }
+
+  /** Opens a file to write, replacing (never writing through) a link already at its place. */
+  private static OutputStream create(Path target) throws IOException {
     try {
-      out = Files.newOutputStream(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+      return Files.newOutputStream(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
           StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     } catch (java.nio.file.FileSystemException ex) {
       if (!Files.isSymbolicLink(target)) {
         throw ex;
       }
       Files.delete(target); // a link already there is replaced, never written through (O_NOFOLLOW said ELOOP)
-      out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+      return Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
           LinkOption.NOFOLLOW_LINKS);
     }
-    try (OutputStream o = out) {
-      int n;
-      while ((n = content.read(buf)) > 0) {
-        o.write(buf, 0, n);
-      }
+  }
+
+  /** Writes one small file whole (a writer thread of {@link ParallelWriter}). */
+  static void writeFile(Path target, byte[] content, int offset, int length, int mode, FileTime mtime)
+      throws IOException {
+    try (OutputStream o = create(target)) {
+      o.write(content, offset, length);
     }
-    // 0644 is what a new file gets under the usual umask: no chmod then (tar run by a user applies the umask
-    // too), one syscall less for nearly every file of a dependency cache.
-    restoreMeta(target, mode, mtime);
+    restoreMeta(target, mode, mtime, null);
   }
 
   /**
-   * Writes small files on a few threads, with at most {@link #IN_FLIGHT} bytes waiting; the first failure is
-   * rethrown to the reading thread. A path seen again waits for its earlier write (a tar may hold a name twice;
-   * the last one wins, as with tar).
+   * Mode, then times. 0644 (0755 for a directory) is what a new one gets under the usual umask: no chmod then
+   * (tar run by a user applies the umask too), one syscall less for nearly every file of a dependency cache.
+   * Both times at once: given only one, Java reads the other first, a stat more per file.
    */
-  private static final class ParallelWriter implements AutoCloseable {
-    private static final int IN_FLIGHT = 64 << 20;
-    private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-        Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors())), r -> {
-          Thread t = new Thread(r, "cde-cache-writer");
-          t.setDaemon(true);
-          return t;
-        });
-    private final java.util.concurrent.Semaphore budget = new java.util.concurrent.Semaphore(IN_FLIGHT);
-    private final java.util.Map<Path, java.util.concurrent.Future<?>> pending =
-        new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile IOException failed;
-    /**
-     * Whether {@link #failed} reached the reading thread already: close() must not throw the same exception again,
-     * or try-with-resources adds it to itself as suppressed, which throws IllegalArgumentException instead (found by
-     * CacheArchiveFuzzTest: a file entry where a directory is, and so a full disk, ended restore with that).
-     */
-    private boolean reported;
-
-    void submit(Path target, byte[] content, int mode, FileTime mtime) throws IOException {
-      check();
-      awaitPath(target);
-      int cost = Math.max(content.length, 1);
-      budget.acquireUninterruptibly(cost);
-      pending.put(target, pool.submit(() -> {
-        try {
-          writeFile(target, new java.io.ByteArrayInputStream(content), COPY_BUFFER.get(), mode, mtime);
-        } catch (IOException ex) {
-          failed = ex;
-        } finally {
-          budget.release(cost);
-          pending.remove(target);
-        }
-      }));
-    }
-
-    void awaitPath(Path target) throws IOException {
-      java.util.concurrent.Future<?> f = pending.get(target);
-      if (f != null) {
-        try {
-          f.get();
-        } catch (InterruptedException | java.util.concurrent.ExecutionException ex) {
-          throw new IOException("writing " + target + " failed: " + ex, ex);
-        }
-      }
-      check();
-    }
-
-    private void check() throws IOException {
-      if (failed != null && !reported) {
-        reported = true;
-        throw failed;
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      pool.shutdown();
-      try {
-        if (!pool.awaitTermination(1, java.util.concurrent.TimeUnit.HOURS)) {
-          throw new IOException("writing the restored files did not finish");
-        }
-      } catch (InterruptedException ex) {
-        pool.shutdownNow();
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while writing the restored files", ex);
-      }
-      check();
-    }
-  }
-
-  /** A file is written only where the real directory is inside the real root (a link already there counts). */
-  private static void checkInside(Path root, Path dir, String name) throws IOException {
-    Path realRoot = Files.exists(root) ? root.toRealPath() : root;
-    if (!dir.toRealPath().startsWith(realRoot)) {
-      throw new UnsafeEntryException("entry " + name + " would be written through a link leading outside " + root);
-    }
-  }
-
-  private static void restoreMeta(Path p, int mode, FileTime mtime) {
+  private static void restoreMeta(Path p, int mode, FileTime mtime, FileTime atime) {
     try {
       if (mode != 0) {
         Files.setPosixFilePermissions(p, permissions(mode));
       }
       if (mtime != null) {
-        Files.setLastModifiedTime(p, mtime);
+        Files.getFileAttributeView(p, BasicFileAttributeView.class).setTimes(mtime,
+            atime != null ? atime : FileTime.from(Instant.now()), null);
       }
     } catch (IOException | UnsupportedOperationException e) {
       // permissions and times are a courtesy to build tools; the content is what the cache is for
     }
   }
 
-  /** Relative, never climbing above its start however its {@code ..} fall (the bridge checks the same). */
+  /**
+   * Relative, never climbing above its start however its {@code ..} fall (the bridge checks the same). A loop,
+   * not {@code split}/{@code matches}: those compile a pattern per call, and this runs once per entry.
+   */
   static boolean confined(String name) {
-    if (name.startsWith("/") || name.startsWith("\\") || name.matches("^[A-Za-z]:.*")) {
+    if (name.startsWith("/") || name.startsWith("\\") || name.length() >= 2 && name.charAt(1) == ':'
+        && (name.charAt(0) | 0x20) >= 'a' && (name.charAt(0) | 0x20) <= 'z') {
       return false;
     }
     int depth = 0;
-    for (String part : name.split("[/\\\\]")) {
-      if (part.equals("..")) {
+    int start = 0;
+    for (int i = 0; i <= name.length(); i++) {
+      if (i < name.length() && name.charAt(i) != '/' && name.charAt(i) != '\\') {
+        continue;
+      }
+      int len = i - start;
+      if (len == 2 && name.charAt(start) == '.' && name.charAt(start + 1) == '.') {
         if (--depth < 0) {
           return false;
         }
-      } else if (!part.isEmpty() && !part.equals(".")) {
+      } else if (len > 1 || len == 1 && name.charAt(start) != '.') {
         depth++;
       }
+      start = i + 1;
     }
     return true;
   }

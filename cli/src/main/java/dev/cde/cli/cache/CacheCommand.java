@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
  * {@code CDE_CACHE_TOKEN}, at {@code CDE_CALLBACK_URL}; both are in every session's environment.
  */
 @Command(name = "cache", mixinStandardHelpOptions = true, subcommands = {CacheSaveCommand.class,
-    CacheRestoreCommand.class}, description = "Save or restore keyed archives on the bridge's NAS (inside a session).")
+    CacheRestoreCommand.class, CacheCdsTraining.class}, description = "Save or restore keyed archives on the bridge's NAS (inside a session).")
 public final class CacheCommand implements Runnable {
   static final String TOKEN = "CDE_CACHE_TOKEN";
   static final String URL = "CDE_CALLBACK_URL";

@@ -9,10 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,8 +25,6 @@ final class CacheServiceClient {
 
   private final String base;
   private final String token;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10)).build();
 
   CacheServiceClient(String base, String token) {
     this.base = base.replaceAll("/+$", "");
@@ -140,37 +135,49 @@ final class CacheServiceClient {
     return r.path("ok").asBoolean() ? null : r.path("message").asText("the bridge did not publish " + key);
   }
 
+  /**
+   * One Twirp call. HttpURLConnection, as for the blobs: java.net.http's HttpClient took 0.15 s to build and 0.07 s
+   * for its first request (0.025 s here), twice or more per job, in a command whose whole start is 0.2 s.
+   */
   private JsonNode call(String method, ObjectNode body) {
-    HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + SERVICE + method))
-        .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    int status;
+    String text;
+    try {
+      java.net.HttpURLConnection c = (java.net.HttpURLConnection) URI.create(base + SERVICE + method).toURL()
+          .openConnection();
+      c.setConnectTimeout(10_000);
+      c.setReadTimeout(60_000);
+      c.setRequestMethod("POST");
+      c.setDoOutput(true);
+      c.setRequestProperty("Authorization", "Bearer " + token);
+      c.setRequestProperty("Content-Type", "application/json");
+      try (OutputStream out = c.getOutputStream()) {
+        out.write(body.toString().getBytes(StandardCharsets.UTF_8));
+      }
+      status = c.getResponseCode();
+      InputStream in = status / 100 == 2 ? c.getInputStream() : c.getErrorStream();
+      text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw unreachable(e);
+    }
     JsonNode json;
     try {
-      json = JSON.readTree(r.body());
+      json = JSON.readTree(text);
     } catch (IOException e) {
       json = JSON.createObjectNode();
     }
-    if (r.statusCode() == 401 || r.statusCode() == 403) {
-      throw new CliException(ExitCodes.AUTH_REFUSED, "the bridge refused the cache token: "
-          + json.path("msg").asText("HTTP " + r.statusCode()));
+    if (json == null || json.isMissingNode()) {
+      json = JSON.createObjectNode();
     }
-    if (r.statusCode() != 200) {
-      throw new CliException(ExitCodes.INTERNAL, "the bridge's cache service answered " + r.statusCode() + ": "
-          + json.path("msg").asText(r.body().strip()));
+    if (status == 401 || status == 403) {
+      throw new CliException(ExitCodes.AUTH_REFUSED, "the bridge refused the cache token: "
+          + json.path("msg").asText("HTTP " + status));
+    }
+    if (status != 200) {
+      throw new CliException(ExitCodes.INTERNAL, "the bridge's cache service answered " + status + ": "
+          + json.path("msg").asText(text.strip()));
     }
     return json;
-  }
-
-  private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler) {
-    try {
-      return http.send(req, handler);
-    } catch (IOException e) {
-      throw unreachable(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException(ExitCodes.INTERRUPTED, "interrupted");
-    }
   }
 
   /** The URL may carry a signed token: say where (the bridge), not what. */

@@ -64,7 +64,7 @@ class CostsApiTest {
   /** One ended session, and the dimensions it is expected under. */
   record Fixture(Session session, String repository, String workflow, String job, String labels) {
     BigDecimal total() {
-      return session.cost().totalUsd();
+      return session.cost().total();
     }
   }
 
@@ -116,11 +116,12 @@ class CostsApiTest {
     BigDecimal c = new BigDecimal(cpuUsd).setScale(6);
     BigDecimal m = new BigDecimal(memoryUsd).setScale(6);
     BigDecimal g = new BigDecimal(gpuUsd).setScale(6);
-    CostBreakdown cost = new CostBreakdown(seconds, c, m, g, c.add(m).add(g));
+    CostBreakdown cost = new CostBreakdown("local/default", "USD", BigDecimal.valueOf(seconds).setScale(3), c, m, g,
+        BigDecimal.ZERO.setScale(6), c.add(m).add(g), List.of());
     Instant start = end.minusSeconds(seconds);
     Session s = new Session("s-cost-" + UUID.randomUUID().toString().substring(0, 12), SessionState.ENDED, "default",
         cpu, memoryMb, gpuType, gpuCount, 3600, "local", null, null, start.minusSeconds(5), start, end, "test",
-        cost.totalUsd(), cost, null, null);
+        cost.total(), cost, null, null);
     sessions.insert(s);
     return s;
   }

@@ -84,6 +84,21 @@ class ContainerfileTest {
   }
 
   @Test
+  void theCdeCommandStartsWithAClassDataArchiveMadeInTheImageUnderItsOwnFlags() throws Exception {
+    String jvm = "/opt/cde/jre/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
+    List<String> runs = Containerfile.read().finalStage().all("RUN");
+    String launcher = runs.stream().filter(r -> r.contains("> /usr/local/bin/cde")).findFirst().orElseThrow();
+    assertThat(launcher).contains("exec " + jvm + " -XX:SharedArchiveFile=/opt/cde/cde.jsa -Xshare:auto");
+    String training = runs.stream().filter(r -> r.contains("-XX:ArchiveClassesAtExit=/opt/cde/cde.jsa")).findFirst()
+        .orElseThrow();
+    // Made after the jar is in place, by the same JRE and GC, and mapped once with -Xshare:on so a bad one fails.
+    assertThat(training).contains(jvm + " -XX:ArchiveClassesAtExit=/opt/cde/cde.jsa")
+        .contains("-jar /opt/cde/cde.jar cache cds-training")
+        .contains(jvm + " -XX:SharedArchiveFile=/opt/cde/cde.jsa -Xshare:on");
+    assertThat(runs.indexOf(training)).isGreaterThan(runs.indexOf(launcher));
+  }
+
+  @Test
   void noJvmFlagTurnsCompressedOopsOffOnBigMachines() {
     // With compressed oops off (a heap of 32g and more) the JVM refuses the class-data archive; naming
     // MaxRAM or a RAM percentage lets the heap grow past that on a machine with more than ~128 GiB.

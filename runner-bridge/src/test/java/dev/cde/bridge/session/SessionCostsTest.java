@@ -6,26 +6,26 @@ import dev.cde.bridge.cost.CostBreakdown;
 import dev.cde.bridge.cost.PriceBook;
 import dev.cde.bridge.cost.PriceFiles;
 import dev.cde.bridge.provider.InstanceSpec;
-import java.nio.file.Path;
+import dev.cde.bridge.store.OnBothDatabases;
+import dev.cde.bridge.store.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Billed time from a session's recorded timeline under each provider's rule: a provider that bills the cold start
  * counts from launch, one that does not from the agent's answer; the meter keeps the first job start and the last
- * job end. Real H2, migrated by the real Flyway scripts.
+ * job end. H2 and PostgreSQL, migrated by the real Flyway scripts.
  */
 class SessionCostsTest {
   static final PriceBook BOOK = PriceFiles.load(Optional.empty());
 
-  @Test
-  void coldStartBilledOrNotDecidesWhereBillingStarts(@TempDir Path dir) {
-    DataSource db = SessionRecoveryTest.database(dir);
+  @OnBothDatabases
+  void coldStartBilledOrNotDecidesWhereBillingStarts(TestDatabase database) {
+    DataSource db = database.migrated();
     SessionMeters meters = new SessionMeters(db);
     Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     InstanceSpec spec = new InstanceSpec("default", 4, 16 * 1024, "l4", 1, 3600);
@@ -64,9 +64,9 @@ class SessionCostsTest {
         .isEqualTo(Duration.ZERO);
   }
 
-  @Test
-  void theMeterKeepsTheFirstJobStartTheLastJobEndAndWhatTheAgentHad(@TempDir Path dir) {
-    SessionMeters meters = new SessionMeters(SessionRecoveryTest.database(dir));
+  @OnBothDatabases
+  void theMeterKeepsTheFirstJobStartTheLastJobEndAndWhatTheAgentHad(TestDatabase database) {
+    SessionMeters meters = new SessionMeters(database.migrated());
     Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     assertThat(meters.find("s-aaaaaaaaaa")).isEqualTo(SessionMeter.none("s-aaaaaaaaaa"));
     assertThat(meters.jobStarted("s-aaaaaaaaaa", t)).isEqualTo(t);

@@ -40,8 +40,9 @@ class SessionStoreTest {
     assertThat(store.update(running, SessionState.STARTING)).isTrue();
     assertThat(store.find(pending.id())).contains(running);
 
-    CostBreakdown cost = new CostBreakdown(3600, new BigDecimal("0.144000"), new BigDecimal("0.043200"),
-        new BigDecimal("0.396000"), new BigDecimal("0.583200"));
+    CostBreakdown cost = new CostBreakdown("local/default", "USD", new BigDecimal("3600.000"),
+        new BigDecimal("0.144000"), new BigDecimal("0.043200"), new BigDecimal("0.396000"), new BigDecimal("0.000000"),
+        new BigDecimal("0.583200"), java.util.List.of());
     Session ended = running.finished(SessionState.ENDED, T0.plusSeconds(3600), "ended by the user", cost);
     assertThat(store.update(ended, SessionState.RUNNING, SessionState.STOPPING)).isTrue();
     Session read = store.find(pending.id()).orElseThrow();
@@ -92,7 +93,7 @@ class SessionStoreTest {
     Session tieB = Session.pending("s-c", "gitlab-1", SPEC, T0.plusSeconds(10)).starting("local", T0)
         .withInstance("i", "ws://x").running(null);
     Session ended = Session.pending("s-d", null, SPEC, T0.plusSeconds(20))
-        .finished(SessionState.ENDED, T0.plusSeconds(30), "done", dev.cde.bridge.cost.CostCalculator.zero());
+        .finished(SessionState.ENDED, T0.plusSeconds(30), "done", CostBreakdown.zero("local/default", "USD"));
     for (Session s : List.of(tieA, oldest, ended, tieB)) {
       store.insert(s);
     }
@@ -112,7 +113,7 @@ class SessionStoreTest {
     store.insert(s);
     // A provider's error can carry a whole stderr; the session must still end, not stay STARTING forever.
     String reason = "instance failed to start: " + "x".repeat(5000);
-    Session failed = s.finished(SessionState.FAILED, T0.plusSeconds(5), reason, dev.cde.bridge.cost.CostCalculator.zero());
+    Session failed = s.finished(SessionState.FAILED, T0.plusSeconds(5), reason, CostBreakdown.zero("local/default", "USD"));
     assertThat(store.update(failed, SessionState.STARTING)).isTrue();
     Session read = store.find(s.id()).orElseThrow();
     assertThat(read.state()).isEqualTo(SessionState.FAILED);

@@ -3,8 +3,11 @@ package dev.cde.bridge.cache.actions;
 import dev.cde.bridge.cache.ByteRange;
 import dev.cde.bridge.cache.archive.ArchiveCacheStore;
 import dev.cde.bridge.cache.archive.ArchiveEntry;
+import dev.cde.bridge.cache.archive.StreamInspection;
 import dev.cde.tunnel.auth.InvalidTokenException;
-import io.vertx.core.file.OpenOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -12,16 +15,16 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
@@ -41,15 +44,21 @@ public class BlobRoutes {
   /** A block list names at most 50,000 blocks of about 60 bytes each. */
   private static final int MAX_BLOCK_LIST_BYTES = 4 << 20;
   private static final Logger LOG = Logger.getLogger(BlobRoutes.class);
+  /** Uploads inspected while they arrive at once; more wait (paused, not refused) for a thread. */
+  private static final int INSPECTORS = 64;
 
   private final CacheTokens tokens;
   private final PendingUploads uploads;
   private final ArchiveCacheStore store;
+  private final WorkerExecutor inspectors;
 
-  public BlobRoutes(CacheTokens tokens, PendingUploads uploads, ArchiveCacheStore store) {
+  public BlobRoutes(CacheTokens tokens, PendingUploads uploads, ArchiveCacheStore store, Vertx vertx) {
     this.tokens = tokens;
     this.uploads = uploads;
     this.store = store;
+    // One thread per upload in progress reads it through as it arrives; hours, not the default minute, before
+    // Vert.x calls such a thread blocked: a large archive over a slow link takes that long.
+    this.inspectors = vertx.createSharedWorkerExecutor("cde-cache-inspect", INSPECTORS, 6, TimeUnit.HOURS);
   }
 
   void routes(@Observes Router router) {
@@ -87,7 +96,7 @@ public class BlobRoutes {
     HttpServerRequest req = rc.request();
     String comp = req.getParam("comp");
     if (comp == null) {
-      receive(rc, u.file());
+      receiveInspected(rc, u);
     } else if (comp.equals("block")) {
       String blockId = req.getParam("blockid");
       if (blockId == null || blockId.isEmpty()) {
@@ -114,31 +123,91 @@ public class BlobRoutes {
     }
   }
 
-  /** Streams the request body into {@code file}, replacing what a failed try left. */
+  /**
+   * Put Block: streams the request body into the block's file, replacing what a failed try left, through the
+   * same worker-side writing as Put Blob (nothing inspected yet: the block list joins and inspects).
+   */
   private void receive(RoutingContext rc, Path file) {
-    rc.vertx().fileSystem().open(file.toString(), new OpenOptions().setWrite(true).setCreate(true)
-        .setTruncateExisting(true))
-        .compose(f -> rc.request().pipeTo(f))
+    StreamInspection block = StreamInspection.receiveOnly(file, this::inspecting);
+    rc.request().pipeTo(new InspectingFileStream(block, rc.vertx().getOrCreateContext()))
         .onSuccess(x -> created(rc))
         .onFailure(e -> {
+          block.discard();
           LOG.debugf("cache: upload to %s failed: %s", file, e.getMessage());
           if (!rc.response().ended()) {
-            fail(rc, 500, "cde cache: upload failed: " + e.getMessage());
+            fail(rc, 500, "cde cache: upload failed: " + e);
           }
         });
   }
 
-  /** Put Block List: the blocks in the list's order become the upload's file. Blocking (runs on a worker). */
-  private static void join(PendingUploads.Upload u, List<String> ids) throws IOException {
-    try (OutputStream out = Files.newOutputStream(u.file(), StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
-      for (String id : ids) {
-        Path block = u.blocks().resolve(blockFile(id));
-        if (!Files.exists(block)) {
-          throw new IOException("the block list names block " + id + ", which was not uploaded");
-        }
-        Files.copy(block, out);
+  /** Runs {@code r} on a thread of its own from the inspectors' pool. */
+  private void inspecting(Runnable r) {
+    inspectors.executeBlocking(() -> {
+      r.run();
+      return null;
+    }, false);
+  }
+
+  /**
+   * Put Blob: streams the request body into the upload's file and, at the same time, through an inspection
+   * (StreamInspection), so that finalizing need not read the archive again. A try that fails counts for nothing;
+   * a retry replaces the file and its inspection.
+   */
+  private void receiveInspected(RoutingContext rc, PendingUploads.Upload u) {
+    StreamInspection inspection = inspect(u);
+    rc.request().pipeTo(new InspectingFileStream(inspection, rc.vertx().getOrCreateContext()))
+        .onSuccess(x -> created(rc))
+        .onFailure(e -> {
+          inspection.discard();
+          LOG.debugf("cache: upload to %s failed: %s", u.file(), e.getMessage());
+          if (!rc.response().ended()) {
+            fail(rc, 500, "cde cache: upload failed: " + e);
+          }
+        });
+  }
+
+  /** A new inspection of the upload's file, in place of the one a failed or earlier try started. */
+  private StreamInspection inspect(PendingUploads.Upload u) {
+    StreamInspection inspection = StreamInspection.start(u.file(),
+        u.version().startsWith(ArchiveCacheStore.CDE_VERSION_PREFIX), this::inspecting);
+    StreamInspection previous = u.inspection().getAndSet(inspection);
+    if (previous != null) {
+      previous.discard();
+    }
+    return inspection;
+  }
+
+  /**
+   * Put Block List: the blocks in the list's order become the upload's file, read through by an inspection on
+   * their way there (one pass, as for Put Blob; finalizing then takes its verdict). Blocking (runs on a worker).
+   */
+  private void join(PendingUploads.Upload u, List<String> ids) throws IOException {
+    for (String id : ids) {
+      if (!Files.exists(u.blocks().resolve(blockFile(id)))) {
+        throw new IOException("the block list names block " + id + ", which was not uploaded");
       }
+    }
+    StreamInspection inspection = inspect(u);
+    try {
+      for (String id : ids) {
+        try (InputStream in = Files.newInputStream(u.blocks().resolve(blockFile(id)))) {
+          byte[] chunk;
+          while ((chunk = in.readNBytes(1 << 20)).length > 0) {
+            inspection.feedWaiting(Buffer.buffer(chunk));
+          }
+        }
+      }
+      inspection.end().get(1, TimeUnit.HOURS);
+    } catch (IOException e) {
+      inspection.discard();
+      throw e;
+    } catch (InterruptedException e) {
+      inspection.discard();
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while joining the blocks");
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      inspection.discard();
+      throw new IOException("joining the blocks failed: " + e.getCause(), e);
     }
     try (var left = Files.list(u.blocks())) {
       for (Path p : left.toList()) {

@@ -117,7 +117,8 @@ public class CacheServiceResource {
         return ok(JSON.createObjectNode().put("ok", false).put("message", "the upload of " + key + " has " + actual
             + " bytes, not the " + size + " announced"));
       }
-      ArchiveCacheStore.Published p = store.publish(u.scope(), key, version, u.file(), session);
+      ArchiveCacheStore.Published p = store.publish(u.scope(), key, version, u.file(), session,
+          u.inspection().get());
       if (p.outcome() == ArchiveCacheStore.Outcome.ALREADY_EXISTS) {
         return ok(JSON.createObjectNode().put("ok", false).put("message", "cache entry " + key + " was saved by"
             + " another job first; keys are immutable, the first writer's entry stays"));

@@ -1,12 +1,14 @@
 package dev.cde.bridge.cache.actions;
 
 import dev.cde.bridge.cache.archive.CacheScope;
+import dev.cde.bridge.cache.archive.StreamInspection;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Uploads between CreateCacheEntry and FinalizeCacheEntryUpload. The protocol names an upload by (key, version)
@@ -15,16 +17,20 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class PendingUploads {
-  /** One upload: a single file (Put Blob), or blocks in a directory joined by the block list. */
+  /**
+   * One upload: a single file (Put Blob), or blocks in a directory joined by the block list. {@code inspection}
+   * holds the inspection of the latest Put Blob, which read the archive while it arrived.
+   */
   public record Upload(String id, String sessionId, CacheScope scope, String key, String version, Path file,
-      Path blocks) {
+      Path blocks, AtomicReference<StreamInspection> inspection) {
   }
 
   private final Map<String, Upload> byId = new ConcurrentHashMap<>();
   private final Map<String, String> byJobKey = new ConcurrentHashMap<>();
 
   Upload start(String sessionId, CacheScope scope, String key, String version, Path file, Path blocks) {
-    Upload u = new Upload(UUID.randomUUID().toString(), sessionId, scope, key, version, file, blocks);
+    Upload u = new Upload(UUID.randomUUID().toString(), sessionId, scope, key, version, file, blocks,
+        new AtomicReference<>());
     byId.put(u.id(), u);
     String previous = byJobKey.put(jobKey(sessionId, key, version), u.id());
     if (previous != null) {

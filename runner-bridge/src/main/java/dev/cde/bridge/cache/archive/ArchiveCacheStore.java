@@ -117,13 +117,25 @@ public class ArchiveCacheStore {
    */
   public Published publish(CacheScope scope, String key, String version, Path upload, String sessionId)
       throws IOException {
+    return publish(scope, key, version, upload, sessionId, null);
+  }
+
+  /**
+   * As {@link #publish(CacheScope, String, String, Path, String)}, taking the verdict of an inspection that read
+   * the archive while it was received, when that one read exactly this file (else the file is read through).
+   */
+  public Published publish(CacheScope scope, String key, String version, Path upload, String sessionId,
+      StreamInspection inspected) throws IOException {
     try {
       Optional<ArchiveEntry> existing = index.exact(scope.repository(), scope.ref(), key, version);
       if (existing.isPresent()) {
         return new Published(Outcome.ALREADY_EXISTS, existing.get());
       }
-      ArchiveInspector.inspect(upload, version.startsWith(CDE_VERSION_PREFIX));
+      boolean confine = version.startsWith(CDE_VERSION_PREFIX);
       long size = Files.size(upload);
+      if (inspected == null || inspected.verdict(size, confine).isEmpty()) {
+        ArchiveInspector.inspect(upload, confine);
+      }
       String id = UUID.randomUUID().toString();
       String fileName = repositoryDir(scope.repository()) + "/" + id + ".tar.zst";
       Path target = mkdirs(base.resolve("entries").resolve(repositoryDir(scope.repository()))).resolve(id + ".tar.zst");

@@ -40,15 +40,40 @@ public final class ArchiveInspector {
 
   /** Reads the whole archive; returns the number of entries. */
   public static long inspect(Path archive, boolean confine) throws IOException {
+    InputStream in;
+    try {
+      in = Files.newInputStream(archive);
+    } catch (IOException e) {
+      throw new CorruptArchiveException("the archive does not read to its end: " + e.getMessage(), e);
+    }
+    try (in) {
+      return inspect(in, confine);
+    }
+  }
+
+  /**
+   * Reads a whole archive from {@code raw} (the file, or the upload while it arrives); returns the number of
+   * entries. After the tar's end the compressed stream is read to its end too: a frame cut short there would
+   * fail a client's {@code zstd -d} even though the tar in it was whole.
+   */
+  public static long inspect(InputStream raw, boolean confine) throws IOException {
     long entries = 0;
-    try (TarArchiveInputStream tar = new TarArchiveInputStream(decompressed(Files.newInputStream(archive)))) {
+    // Content is read in large reads straight into this buffer (commons-compress's own skip reads 8 KiB at a
+    // time through every stream layer).
+    byte[] buf = new byte[1 << 16];
+    try (InputStream in = decompressed(raw); TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
       TarArchiveEntry e;
       while ((e = tar.getNextEntry()) != null) {
         entries++;
         if (confine) {
           checkConfined(e);
         }
-        tar.transferTo(java.io.OutputStream.nullOutputStream()); // reading content through is what checks it
+        while (tar.read(buf) > 0) {
+          // reading content through is what checks it
+        }
+      }
+      while (in.read(buf) >= 0) {
+        // the end of the compressed stream, past the tar's end-of-archive blocks
       }
     } catch (UnsafeArchiveException e) {
       throw e;
@@ -101,21 +126,30 @@ public final class ArchiveInspector {
     }
   }
 
-  /** Relative, and never climbing above its start however its {@code ..} fall. */
+  /**
+   * Relative, and never climbing above its start however its {@code ..} fall. A loop, not {@code split} or
+   * {@code matches}: those compile a pattern per call, and this runs for every entry of every archive.
+   */
   static boolean confined(String name) {
-    if (name.isEmpty() || name.startsWith("/") || name.startsWith("\\") || name.matches("^[A-Za-z]:.*")) {
+    if (name.isEmpty() || name.startsWith("/") || name.startsWith("\\") || name.length() >= 2
+        && name.charAt(1) == ':' && (name.charAt(0) | 0x20) >= 'a' && (name.charAt(0) | 0x20) <= 'z') {
       return false;
     }
     int depth = 0;
-    for (String part : name.split("[/\\\\]")) {
-      if (part.equals("..")) {
-        depth--;
-        if (depth < 0) {
+    int start = 0;
+    for (int i = 0; i <= name.length(); i++) {
+      if (i < name.length() && name.charAt(i) != '/' && name.charAt(i) != '\\') {
+        continue;
+      }
+      int len = i - start;
+      if (len == 2 && name.charAt(start) == '.' && name.charAt(start + 1) == '.') {
+        if (--depth < 0) {
           return false;
         }
-      } else if (!part.isEmpty() && !part.equals(".")) {
+      } else if (len > 1 || len == 1 && name.charAt(start) != '.') {
         depth++;
       }
+      start = i + 1;
     }
     return true;
   }
