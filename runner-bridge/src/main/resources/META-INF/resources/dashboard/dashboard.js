@@ -342,6 +342,21 @@ function plot(id, labels, values, type, options) {
   c.update();
 }
 
+// A job's size advice (docs/costs.md, "Size recommendation"): "move to" when its cheapest measured size is not the
+// one it runs on now, else the advice's one line; the evidence per size in the tooltip.
+function suggestion(row, advice) {
+  if (!advice || advice.status !== 'advice') {
+    return cell(row, advice ? advice.summary : '—', 'muted');
+  }
+  const move = advice.cheapest.size !== advice.current;
+  const td = cell(row, move ? `move to ${advice.cheapest.size}: ${advice.summary}` : advice.summary,
+    move ? 'advice move' : 'advice');
+  td.title = advice.sizes.filter((s) => s.basis !== 'untried').map((s) => `${s.size}: ${s.basis}, ${s.runs} runs, `
+    + `${s.medianSeconds} s, ${s.cost} ${advice.prices.currency} a run`).join('\n')
+    + `\nprices: ${advice.prices.table}`;
+  return td;
+}
+
 async function refreshCosts() {
   const [byDay, byRepository, byJob, cache] = await Promise.all([
     json(costUrl('day')),
@@ -365,8 +380,7 @@ async function refreshCosts() {
     cell(row, g.sizes.join('; '));
     cell(row, g.gpuSeconds, 'num');
     cell(row, g.totalUsd, 'num');
-    // Sizing advice comes from a later feature (docs/dashboard.md); until then the column says there is none.
-    cell(row, g.recommendation ?? '—', g.recommendation ? '' : 'muted');
+    suggestion(row, g.recommendation);
   }
   for (const groupBy of ['repository', 'job', 'day']) {
     $(`csv-${groupBy}`).href = costUrl(groupBy, 'csv');

@@ -50,10 +50,12 @@ public class CostAggregates {
         ? Comparator.comparing(s -> s.key.get(0))
         : Comparator.comparing((Sum s) -> s.total).reversed().thenComparing(s -> String.join("\n", s.key));
     List<CostGroup> out = new ArrayList<>();
-    groups.values().stream().sorted(order).forEach(s -> {
-      CostGroup g = s.group(query.groupBy());
-      out.add(advisor.advise(query.groupBy(), g).map(g::withRecommendation).orElse(g));
-    });
+    groups.values().stream().sorted(order).forEach(s -> out.add(s.group(query.groupBy())));
+    if (query.groupBy() == CostGrouping.JOB) {
+      // One read of the history for all the jobs, not one per job.
+      Map<JobKey, SizingAdvice> advice = advisor.advise(out.stream().map(CostAggregates::jobKey).toList());
+      out.replaceAll(g -> g.withRecommendation(advice.get(jobKey(g))));
+    }
     CostGroup all = total.group(null);
     return new CostSummary(query.from(), query.to(), query.groupBy().parameter(), query.gpu(), CURRENCY, all, out);
   }
@@ -72,6 +74,15 @@ public class CostAggregates {
       });
     }
     return key;
+  }
+
+  /** A job group's key as the history knows it: the (none) of a dimension nothing knows is null there. */
+  private static JobKey jobKey(CostGroup g) {
+    return new JobKey(known(g.repository()), known(g.workflow()), known(g.job()), null);
+  }
+
+  private static String known(String dimension) {
+    return NONE.equals(dimension) ? null : dimension;
   }
 
   private static String orNone(String s) {

@@ -11,7 +11,7 @@ import java.util.List;
  *
  * @param gpuSeconds   billed seconds times GPUs: what the GPU part of the cost was counted in
  * @param sizes        the instance sizes the group's sessions had ({@code cpu=4 mem=16g gpu=t4}), at most ten
- * @param recommendation a sizing advice for the group ({@link SizingAdvisor}); null until an advisor gives one
+ * @param recommendation the sizing advice for a job ({@link SizingAdvisor}), for {@code groupBy=job} only
  */
 public record CostGroup(String key,
     @JsonInclude(JsonInclude.Include.NON_NULL) String repository,
@@ -21,7 +21,7 @@ public record CostGroup(String key,
     @JsonInclude(JsonInclude.Include.NON_NULL) String day,
     @JsonInclude(JsonInclude.Include.NON_NULL) String gpu,
     long sessions, long billedSeconds, long gpuSeconds, String cpuUsd, String memoryUsd, String gpuUsd,
-    String totalUsd, List<String> sizes, String recommendation) {
+    String totalUsd, List<String> sizes, SizingAdvice recommendation) {
 
   /** The value of one of the grouping's columns ({@link CostGrouping#columns()}). */
   String dimension(String column) {
@@ -36,7 +36,7 @@ public record CostGroup(String key,
     };
   }
 
-  CostGroup withRecommendation(String advice) {
+  CostGroup withRecommendation(SizingAdvice advice) {
     return new CostGroup(key, repository, workflow, job, labels, day, gpu, sessions, billedSeconds, gpuSeconds, cpuUsd,
         memoryUsd, gpuUsd, totalUsd, sizes, advice);
   }

@@ -46,7 +46,7 @@ final class CostsCsv {
         row.put("total_usd", g.totalUsd());
         row.put("currency", summary.currency());
         row.put("sizes", text(String.join("; ", g.sizes())));
-        row.put("recommendation", text(g.recommendation()));
+        row.put("recommendation", text(g.recommendation() == null ? null : g.recommendation().summary()));
         rows.write(row);
       }
     } catch (IOException e) {

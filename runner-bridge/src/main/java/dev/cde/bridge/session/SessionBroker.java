@@ -44,6 +44,7 @@ public class SessionBroker {
   private final SigningKeys keys;
   private final SessionConfig config;
   private final Event<SessionEnded> ended;
+  private final Event<SessionReady> readyEvents;
   private final jakarta.enterprise.inject.Instance<InstanceEnvironment> extraEnv;
   // Millisecond ticks: what the database keeps, so a stored session reads back equal.
   private final Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
@@ -52,8 +53,9 @@ public class SessionBroker {
   private final ExecutorService workers = Executors.newCachedThreadPool(new NamedThreads("cde-session-worker-"));
 
   public SessionBroker(SessionStore store, Providers providers, AgentConnector connector, SessionCosts costs,
-      SigningKeys keys, SessionConfig config, Event<SessionEnded> ended,
+      SigningKeys keys, SessionConfig config, Event<SessionEnded> ended, Event<SessionReady> readyEvents,
       jakarta.enterprise.inject.Instance<InstanceEnvironment> extraEnv) {
+    this.readyEvents = readyEvents;
     this.store = store;
     this.provider = providers.active();
     this.connector = connector;
@@ -206,12 +208,14 @@ public class SessionBroker {
           .get(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
       Session running = launched.running(agent);
       // the agent answered: billing starts here where the provider does not bill the cold start
-      costs.meters().ready(id, clock.instant(), SessionMeter.Granted.fromHello(agent));
+      Instant readyAt = clock.instant();
+      costs.meters().ready(id, readyAt, SessionMeter.Granted.fromHello(agent));
       if (!store.update(running, SessionState.STARTING)) {
         connector.disconnect(id); // ended meanwhile; whoever ended it stops the instance
         return;
       }
       LOG.infof("session %s: running", id);
+      readyEvents.fire(new SessionReady(id, starting.provider(), starting.startedAt(), readyAt));
       settled(running);
     } catch (Exception e) {
       fail(id, describe(e));

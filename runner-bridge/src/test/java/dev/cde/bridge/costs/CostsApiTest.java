@@ -113,29 +113,12 @@ class CostsApiTest {
 
   Session ended(Instant end, double cpu, long memoryMb, String gpuType, int gpuCount, long seconds, String cpuUsd,
       String memoryUsd, String gpuUsd) {
-    BigDecimal c = new BigDecimal(cpuUsd).setScale(6);
-    BigDecimal m = new BigDecimal(memoryUsd).setScale(6);
-    BigDecimal g = new BigDecimal(gpuUsd).setScale(6);
-    CostBreakdown cost = new CostBreakdown("local/default", "USD", BigDecimal.valueOf(seconds).setScale(3), c, m, g,
-        BigDecimal.ZERO.setScale(6), c.add(m).add(g), List.of());
-    Instant start = end.minusSeconds(seconds);
-    Session s = new Session("s-cost-" + UUID.randomUUID().toString().substring(0, 12), SessionState.ENDED, "default",
-        cpu, memoryMb, gpuType, gpuCount, 3600, "local", null, null, start.minusSeconds(5), start, end, "test",
-        cost.total(), cost, null, null);
-    sessions.insert(s);
-    return s;
+    return new CostHistory(sessions, github, archives).ended(end, cpu, memoryMb, gpuType, gpuCount, seconds, cpuUsd,
+        memoryUsd, gpuUsd);
   }
 
   void github(String repo, String workflow, String job, List<String> labels, Session session) {
-    long jobId = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
-    String key = String.join("\n", new TreeSet<>(labels.stream().map(l -> l.toLowerCase(Locale.ROOT)).toList()));
-    Instant t = session.createdAt();
-    github.insertJob(new GithubJob(jobId, 1, repo, jobId + 1, job, labels, key, GithubJob.COMPLETED, null,
-        "cde-" + jobId + "-1", null, 0, t, t));
-    github.recordWorkflowName(jobId, 1, workflow);
-    github.insertRunner(new GithubRunner("cde-" + jobId + "-1", session.id(), repo, labels, key, jobId, 1, 7L, jobId,
-        GithubRunner.DONE, null, t, t));
-    archives.recordScope(session.id(), new CacheScope(repo, "refs/heads/main", "refs/heads/main"));
+    String key = new CostHistory(sessions, github, archives).github(repo, workflow, job, labels, session);
     fixtures.add(new Fixture(session, repo, workflow, job, String.join(", ", key.split("\n"))));
   }
 

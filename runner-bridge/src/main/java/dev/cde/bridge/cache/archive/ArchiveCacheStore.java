@@ -1,6 +1,7 @@
 package dev.cde.bridge.cache.archive;
 
 import dev.cde.bridge.cache.CacheRoot;
+import dev.cde.bridge.metrics.BridgeMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,8 +35,10 @@ public class ArchiveCacheStore {
   private final Path tmp;
   private final long quotaBytes;
   private final ArchivesConfig config;
+  private final BridgeMetrics metrics;
 
-  public ArchiveCacheStore(ArchiveIndex index, CacheRoot root, ArchivesConfig config) {
+  public ArchiveCacheStore(ArchiveIndex index, CacheRoot root, ArchivesConfig config, BridgeMetrics metrics) {
+    this.metrics = metrics;
     this.index = index;
     this.config = config;
     this.base = root.dir("archives");
@@ -81,8 +84,10 @@ public class ArchiveCacheStore {
     if (match.isPresent()) {
       index.touch(match.get().entry().id(), Instant.now());
       index.count(sessionId, match.get().exact() ? 1 : 0, match.get().exact() ? 0 : 1, 0, 0, 0);
+      metrics.cacheLookup(BridgeMetrics.ARCHIVE_CACHE, match.get().exact() ? "hit" : "partial");
     } else {
       index.count(sessionId, 0, 0, 1, 0, 0);
+      metrics.cacheLookup(BridgeMetrics.ARCHIVE_CACHE, "miss");
     }
     return match;
   }
@@ -148,6 +153,7 @@ public class ArchiveCacheStore {
             index.exact(scope.repository(), scope.ref(), key, version).orElse(entry));
       }
       index.count(sessionId, 0, 0, 0, 0, size);
+      metrics.cacheBytes(BridgeMetrics.ARCHIVE_CACHE, "saved", size);
       LOG.infof("cache: session %s saved %s key %s (%d bytes) in %s", sessionId, scope.repository(), key, size,
           scope.ref());
       evictOverQuota(scope.repository());
@@ -169,6 +175,7 @@ public class ArchiveCacheStore {
   /** Counts bytes a session restored. */
   public void restored(String sessionId, long bytes) {
     index.count(sessionId, 0, 0, 0, bytes, 0);
+    metrics.cacheBytes(BridgeMetrics.ARCHIVE_CACHE, "restored", bytes);
   }
 
   public Optional<CacheStats> stats(String sessionId) {

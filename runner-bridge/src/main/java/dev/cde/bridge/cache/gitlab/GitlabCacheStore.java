@@ -1,6 +1,7 @@
 package dev.cde.bridge.cache.gitlab;
 
 import dev.cde.bridge.cache.CacheRoot;
+import dev.cde.bridge.metrics.BridgeMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,12 +33,14 @@ public class GitlabCacheStore {
 
   private final GitlabCacheIndex index;
   private final GitlabCacheConfig config;
+  private final BridgeMetrics metrics;
   private final String bucket;
   private final Path base;
   private final Path tmp;
   private final Path objects;
 
-  public GitlabCacheStore(GitlabCacheIndex index, CacheRoot root, GitlabCacheConfig config) {
+  public GitlabCacheStore(GitlabCacheIndex index, CacheRoot root, GitlabCacheConfig config, BridgeMetrics metrics) {
+    this.metrics = metrics;
     this.index = index;
     this.config = config;
     this.bucket = config.bucket();
@@ -91,6 +94,7 @@ public class GitlabCacheStore {
           contentType, metadata, Files.getLastModifiedTime(target).toInstant(), now);
       index.stored(entry);
       index.count(bucket, name.project(), 0, 0, size, 0);
+      metrics.cacheBytes(BridgeMetrics.GITLAB_CACHE, "saved", size);
       LOG.infof("gitlab cache: project %s stored %s (%d bytes)", name.project(), name.name(), size);
       evictOverQuota(name.project());
       return entry;
@@ -114,11 +118,16 @@ public class GitlabCacheStore {
       adopt(file(name));
     }
     index.count(bucket, name.project(), hit ? 1 : 0, 0, 0, bytes);
+    if (hit) {
+      metrics.cacheLookup(BridgeMetrics.GITLAB_CACHE, "hit");
+    }
+    metrics.cacheBytes(BridgeMetrics.GITLAB_CACHE, "restored", bytes);
   }
 
   /** Counts a download that found nothing. */
   public void missed(CacheObjectName name) {
     index.count(bucket, name.project(), 0, 1, 0, 0);
+    metrics.cacheLookup(BridgeMetrics.GITLAB_CACHE, "miss");
   }
 
   public Optional<GitlabCacheIndex.Stats> stats(String project) {

@@ -2,6 +2,7 @@ package dev.cde.bridge.cost.report;
 
 import dev.cde.bridge.cost.CostBreakdown;
 import dev.cde.bridge.cost.GithubHostedCost;
+import dev.cde.bridge.costs.SizingAdvice;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -11,10 +12,11 @@ import java.util.List;
  * One session's cost report ({@code GET /api/v1/sessions/{id}/report}; docs/costs.md describes every field).
  * Amounts are in {@code cost.currency()}, rounded to 6 places; times are seconds to the millisecond. Null parts
  * are not known (yet): a session still running has no release, a job that never told its start has no job time.
+ * {@code recommendation} is the size advice from the history of the session's job (docs/costs.md).
  */
 public record CostReport(String sessionId, String name, String job, String state, boolean finished, Instant at,
     Table table, Size requested, Size granted, Timeline timeline, Billed billed, CostBreakdown cost, List<Line> lines,
-    ColdStart coldStart, Cache cache, GithubHosted githubHosted, List<String> notes) {
+    ColdStart coldStart, Cache cache, GithubHosted githubHosted, List<String> notes, SizingAdvice recommendation) {
 
   /** The price table the session is billed with, and where its figures come from. */
   public record Table(String key, String title, String currency, BigDecimal granularitySeconds,

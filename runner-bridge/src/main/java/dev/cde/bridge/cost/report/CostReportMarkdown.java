@@ -2,6 +2,7 @@ package dev.cde.bridge.cost.report;
 
 import dev.cde.bridge.cost.CostBreakdown;
 import dev.cde.bridge.cost.GithubHostedCost;
+import dev.cde.bridge.costs.SizingAdvice;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -10,8 +11,9 @@ import java.util.Locale;
 
 /**
  * A cost report as GitHub-flavoured Markdown: a table by resource, then one line each for the size, timeline,
- * billed time, cold start, cache and the GitHub-hosted comparison. Written for a job summary and readable as
- * plain text in a GitLab job log. Amounts in USD print as {@code $0.001234}, others as {@code 0.001234 CNY}.
+ * billed time, cold start, cache and the GitHub-hosted comparison, then the size recommendation with its evidence.
+ * Written for a job summary and readable as plain text in a GitLab job log. Amounts in USD print as
+ * {@code $0.001234}, others as {@code 0.001234 CNY}.
  */
 public final class CostReportMarkdown {
   private CostReportMarkdown() {
@@ -78,7 +80,52 @@ public final class CostReportMarkdown {
       md.append(", in force since ").append(r.githubHosted().published());
     }
     md.append(".\n");
+    if (r.recommendation() != null) {
+      recommendation(md, r.recommendation());
+    }
     return md.toString();
+  }
+
+  /** The size advice: its one line, then each size's evidence, the model and the prices it was worked out with. */
+  private static void recommendation(StringBuilder md, SizingAdvice a) {
+    md.append("\n#### Size recommendation\n\n");
+    md.append(a.status().equals(SizingAdvice.NO_JOB) ? "" : "From " + a.runs() + (a.runs() == 1 ? " run" : " runs")
+        + " of " + a.job() + ": ").append(a.summary()).append(".\n");
+    if (!a.status().equals(SizingAdvice.ADVICE)) {
+      return;
+    }
+    String currency = a.prices().currency();
+    md.append("\n| size | runs | median duration | median billed | cost a run | |\n");
+    md.append("|---|---:|---:|---:|---:|---|\n");
+    for (SizingAdvice.SizeEstimate e : a.sizes()) {
+      List<String> marks = new ArrayList<>();
+      if (e.size().equals(a.current())) {
+        marks.add("current");
+      }
+      if (e.equals(a.cheapest())) {
+        marks.add("cheapest");
+      }
+      if (e.equals(a.fastest())) {
+        marks.add("fastest");
+      }
+      if (!e.basis().equals(SizingAdvice.SizeEstimate.MEASURED)) {
+        marks.add(e.basis());
+      }
+      md.append("| `").append(e.size()).append("` | ").append(e.runs()).append(" | ")
+          .append(e.medianSeconds() == null ? "" : plain(e.medianSeconds()) + " s").append(" | ")
+          .append(e.medianBilledSeconds() == null ? "" : plain(e.medianBilledSeconds()) + " s").append(" | ")
+          .append(e.cost() == null ? "" : money(e.cost(), currency, true)).append(" | ")
+          .append(String.join(", ", marks)).append(" |\n");
+    }
+    md.append("\n").append(a.model());
+    if (a.parallelFraction() != null) {
+      md.append(" Fitted parallel fraction: ").append(a.parallelFraction().toPlainString()).append('.');
+    }
+    md.append(" Costs priced with **").append(a.prices().table()).append("** (").append(link(a.prices().source()));
+    if (a.prices().checked() != null) {
+      md.append(", checked ").append(a.prices().checked());
+    }
+    md.append(").\n");
   }
 
   private static String github(CostReport r) {

@@ -8,6 +8,9 @@ import dev.cde.bridge.cost.GithubHostedPrices;
 import dev.cde.bridge.cost.PriceTable;
 import dev.cde.bridge.cost.Prices;
 import dev.cde.bridge.cost.Usage;
+import dev.cde.bridge.costs.CostLines;
+import dev.cde.bridge.costs.JobKey;
+import dev.cde.bridge.costs.SizingAdvisor;
 import dev.cde.bridge.session.Session;
 import dev.cde.bridge.session.SessionBroker;
 import dev.cde.bridge.session.SessionCosts;
@@ -25,8 +28,9 @@ import java.util.Optional;
 
 /**
  * Builds a session's cost report from what the bridge recorded: the session row (size, launch, release, final
- * cost), its meter (ready, job start and end, what the agent found), the active price table, the cache's counters
- * and what a CI feature knows of the job. A running session is reported up to now.
+ * cost), its meter (ready, job start and end, what the agent found), the active price table, the cache's counters,
+ * what a CI feature knows of the job and the size advice from the job's history. A running session is reported up
+ * to now.
  */
 @ApplicationScoped
 public class CostReports {
@@ -34,10 +38,15 @@ public class CostReports {
   private final Prices prices;
   private final ArchiveIndex archives;
   private final Instance<JobLabel> labels;
+  private final CostLines costLines;
+  private final SizingAdvisor advisor;
   private final Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
 
-  public CostReports(SessionBroker broker, Prices prices, ArchiveIndex archives, Instance<JobLabel> labels) {
+  public CostReports(SessionBroker broker, Prices prices, ArchiveIndex archives, Instance<JobLabel> labels,
+      CostLines costLines, SizingAdvisor advisor) {
     this.broker = broker;
+    this.costLines = costLines;
+    this.advisor = advisor;
     this.prices = prices;
     this.archives = archives;
     this.labels = labels;
@@ -125,7 +134,8 @@ public class CostReports {
             m.granted().gpuType(), m.granted().gpuCount()),
         timeline,
         new CostReport.Billed(b.basis(), b.from(), b.to(), seconds(b.ran()), billedSeconds),
-        cost, lines, coldStart, cache, githubHosted(s, launch, ready, jobStart, jobEnd, end), notes);
+        cost, lines, coldStart, cache, githubHosted(s, launch, ready, jobStart, jobEnd, end), notes,
+        costLines.line(s.id()).map(JobKey::of).map(advisor::advise).orElse(null));
   }
 
   /** The job's own span when its start is known (GitHub bills from the job's start), else the session's. */

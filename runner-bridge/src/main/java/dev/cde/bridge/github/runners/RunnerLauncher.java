@@ -7,6 +7,7 @@ import dev.cde.bridge.github.api.JitRunner;
 import dev.cde.bridge.github.labels.JobSpec;
 import dev.cde.bridge.github.labels.LabelSpecParser;
 import dev.cde.bridge.logs.SessionLogs;
+import dev.cde.bridge.metrics.BridgeMetrics;
 import dev.cde.bridge.relay.AgentLinks;
 import dev.cde.bridge.session.CreateSessionRequest;
 import dev.cde.bridge.session.Session;
@@ -61,6 +62,7 @@ public class RunnerLauncher {
   private final SessionConfig sessions;
   private final SessionCacheEnv cacheEnv;
   private final JobMirrors mirrors;
+  private final BridgeMetrics metrics;
   private final String startScript = resource("runner-start.sh");
   private final String startedHook = resource("job-started.sh");
   private final String completedHook = resource("job-completed.sh");
@@ -76,7 +78,8 @@ public class RunnerLauncher {
 
   public RunnerLauncher(SessionBroker broker, AgentLinks links, JitConfigClient jit, GithubJobStore store,
       SessionLogs logs, SigningKeys keys, RunnersConfig config, SessionConfig sessions, SessionCacheEnv cacheEnv,
-      JobMirrors mirrors) {
+      JobMirrors mirrors, BridgeMetrics metrics) {
+    this.metrics = metrics;
     this.cacheEnv = cacheEnv;
     this.mirrors = mirrors;
     this.broker = broker;
@@ -97,6 +100,9 @@ public class RunnerLauncher {
     String name = "cde-" + forJob.jobId() + "-" + forJob.runAttempt() + (ordinal == 0 ? "" : "-" + (ordinal + 1));
     Session session = broker.create(sessionRequest(forJob));
     Instant now = Instant.now();
+    if (ordinal == 0) {
+      metrics.queueWait(BridgeMetrics.GITHUB, Duration.between(forJob.createdAt(), now));
+    }
     GithubRunner runner = new GithubRunner(name, session.id(), forJob.repository(), forJob.labels(), forJob.labelKey(),
         forJob.jobId(), forJob.runAttempt(), null, null, GithubRunner.STARTING, null, now, now);
     if (!store.insertRunner(runner)) {
