@@ -1,5 +1,7 @@
 package dev.cde.bridge.metrics;
 
+import static dev.cde.bridge.metrics.MetricsText.scrape;
+import static dev.cde.bridge.metrics.MetricsText.value;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,25 +43,6 @@ class MetricsEndpointTest {
 
   RequestSpecification api() throws Exception {
     return given().header("Authorization", "Bearer " + Files.readString(home.apiToken()).strip());
-  }
-
-  static String scrape() {
-    return given().get("/q/metrics").then().statusCode(200).extract().asString();
-  }
-
-  /** The sample of {@code name} whose labels include {@code labels}; 0 when there is none yet. */
-  static double value(String text, String name, Map<String, String> labels) {
-    for (String line : text.split("\n")) {
-      if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
-        continue;
-      }
-      int end = line.lastIndexOf(' ');
-      String series = line.substring(0, end);
-      if (labels.entrySet().stream().allMatch(e -> series.contains(e.getKey() + "=\"" + e.getValue() + "\""))) {
-        return Double.parseDouble(line.substring(end + 1));
-      }
-    }
-    return 0;
   }
 
   @Test

@@ -24,6 +24,7 @@ import dev.cde.bridge.cache.archive.CacheScope;
 import dev.cde.bridge.github.api.OpenApiRequestChecker;
 import dev.cde.bridge.github.webhook.WebhookSignature;
 import dev.cde.bridge.logs.SessionLogs;
+import dev.cde.bridge.metrics.MetricsText;
 import dev.cde.bridge.session.Session;
 import dev.cde.bridge.session.SessionBroker;
 import dev.cde.bridge.session.SessionState;
@@ -38,6 +39,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -161,6 +163,10 @@ class GithubRunnersEndToEndTest {
     long runnerId = stubRepository(repo, run, "idle");
     byte[] queued = delivery("queued", repo, true, job, run, null, "cde-serverless", "cpu=2", "mem=3g");
     String id = UUID.randomUUID().toString();
+    Map<String, String> fromGithub = Map.of("source", "github");
+    Map<String, String> githubEnded = Map.of("source", "github", "state", "ended");
+    double waitsBefore = MetricsText.value("cde_queue_wait_seconds_count", fromGithub);
+    double jobsBefore = MetricsText.value("cde_jobs_total", githubEnded);
     deliver(id, queued);
     deliver(id, queued); // GitHub's redelivery: the same delivery id
     deliver(queued); // the same event through a second hook: another delivery id
@@ -168,6 +174,8 @@ class GithubRunnersEndToEndTest {
     GithubRunner runner = awaitRunner("cde-" + job + "-1", GithubRunner.IDLE);
     assertThat(jitRequests(repo)).isEqualTo(1);
     assertThat(store.runnersStartedFor(job, 1)).isEqualTo(1);
+    // one job, one wait from its webhook to its session (/q/metrics, docs/metrics.md)
+    assertThat(MetricsText.value("cde_queue_wait_seconds_count", fromGithub) - waitsBefore).isEqualTo(1);
     Session session = broker.get(runner.sessionId());
     assertThat(session.state()).isEqualTo(SessionState.RUNNING);
     assertThat(session.cpu()).isEqualTo(2.0);
@@ -186,6 +194,8 @@ class GithubRunnersEndToEndTest {
     assertThat(ended.cost()).isNotNull();
     assertThat(ended.costUsd()).isNotNull().isPositive();
     assertThat(store.job(job, 1).orElseThrow().status()).isEqualTo(GithubJob.COMPLETED);
+    await().atMost(SLOW).untilAsserted(() -> assertThat(MetricsText.value("cde_jobs_total", githubEnded) - jobsBefore)
+        .isEqualTo(1));
     await().atMost(SLOW).untilAsserted(() -> assertThat(github().countRequestsMatching(deleteRequestedFor(
         urlEqualTo("/repos/" + repo + "/actions/runners/" + runnerId)).build()).getCount()).isEqualTo(1));
     assertThat(jitRequests(repo)).isEqualTo(1);
