@@ -34,8 +34,8 @@ public class SessionMetrics {
   private final MeterRegistry registry;
   private final Sql sql;
   private final Clock clock = Clock.systemUTC();
-  private Map<SessionState, Long> byState = new EnumMap<>(SessionState.class);
-  private Instant readAt = Instant.EPOCH;
+  private volatile Map<SessionState, Long> byState = new EnumMap<>(SessionState.class);
+  private volatile Instant readAt = Instant.EPOCH;
 
   public SessionMetrics(MeterRegistry registry, DataSource db) {
     this.registry = registry;
