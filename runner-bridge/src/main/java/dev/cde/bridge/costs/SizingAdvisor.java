@@ -43,8 +43,8 @@ public class SizingAdvisor {
       if (k.identifiesJob()) {
         wanted.add(k);
       } else {
-        out.put(k, new SizingAdvice(SizingAdvice.NO_JOB, "no advice: nothing tells this job's runs from others'"
-            + " (no job name or session name)", k.display(), 0, config.minRuns(), null, null, null, null, null,
+        out.put(k, new SizingAdvice(SizingAdvice.NO_JOB, "no advice: one job's runs are told apart by their"
+            + " repository and GitHub job name (or session name), and these have none", k.display(), 0, config.minRuns(), null, null, null, null, null,
             List.of(), null, SizingModel.MODEL, null));
       }
     }

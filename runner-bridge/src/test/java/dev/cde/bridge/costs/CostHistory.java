@@ -18,19 +18,19 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Ended sessions and the GitHub jobs they ran, written through the stores the bridge itself uses. */
-final class CostHistory {
+public final class CostHistory {
   private final SessionStore sessions;
   private final GithubJobStore github;
   private final ArchiveIndex archives;
 
-  CostHistory(SessionStore sessions, GithubJobStore github, ArchiveIndex archives) {
+  public CostHistory(SessionStore sessions, GithubJobStore github, ArchiveIndex archives) {
     this.sessions = sessions;
     this.github = github;
     this.archives = archives;
   }
 
   /** A session that ran {@code seconds} up to {@code end}, billed that long, with these costs (USD, 6 places). */
-  Session ended(Instant end, double cpu, long memoryMb, String gpuType, int gpuCount, long seconds, String cpuUsd,
+  public Session ended(Instant end, double cpu, long memoryMb, String gpuType, int gpuCount, long seconds, String cpuUsd,
       String memoryUsd, String gpuUsd) {
     BigDecimal c = new BigDecimal(cpuUsd).setScale(6);
     BigDecimal m = new BigDecimal(memoryUsd).setScale(6);
@@ -46,7 +46,7 @@ final class CostHistory {
   }
 
   /** Makes {@code session} the runner of a completed GitHub job; returns the job's label key as compared. */
-  String github(String repo, String workflow, String job, List<String> labels, Session session) {
+  public String github(String repo, String workflow, String job, List<String> labels, Session session) {
     long jobId = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);
     String key = String.join("\n", new TreeSet<>(labels.stream().map(l -> l.toLowerCase(Locale.ROOT)).toList()));
     Instant t = session.createdAt();

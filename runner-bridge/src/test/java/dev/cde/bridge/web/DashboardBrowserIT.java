@@ -15,12 +15,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.cde.bridge.cache.archive.ArchiveIndex;
+import dev.cde.bridge.costs.CostHistory;
 import dev.cde.bridge.github.NpmFixtures;
 import dev.cde.bridge.github.runners.GithubJobStore;
 import dev.cde.bridge.github.runners.GithubRunner;
 import dev.cde.bridge.github.runners.RealRunnersProfile;
 import dev.cde.bridge.github.webhook.WebhookSignature;
 import dev.cde.bridge.home.BridgeHome;
+import dev.cde.bridge.session.SessionStore;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -34,6 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -60,6 +64,10 @@ class DashboardBrowserIT {
   BridgeHome home;
   @Inject
   GithubJobStore store;
+  @Inject
+  SessionStore sessions;
+  @Inject
+  ArchiveIndex archives;
   @Inject
   Vertx vertx;
 
@@ -88,6 +96,16 @@ class DashboardBrowserIT {
     String jitConfig = Base64.getEncoder().encodeToString(("jit-secret-" + UUID.randomUUID())
         .getBytes(StandardCharsets.UTF_8));
     stubGithub(repo, jitConfig);
+    // Another job's history: three runs on 4 vCPUs, then three as long on 8. The by-job table must say to move it.
+    String sized = "octo/sized-" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
+    CostHistory history = new CostHistory(sessions, store, archives);
+    Instant now = Instant.now();
+    for (int i = 0; i < 6; i++) {
+      boolean big = i >= 3;
+      history.github(sized, "CI", "train", List.of("cde-serverless", big ? "cpu=8" : "cpu=4"), history.ended(
+          now.minusSeconds(3600 - 60L * i), big ? 8 : 4, big ? 32768 : 16384, null, 0, 100, big ? "0.016" : "0.008",
+          big ? "0.0096" : "0.0048", "0"));
+    }
     deliver(workflowJob("queued", repo, jobId, null));
     GithubRunner runner = await().atMost(Duration.ofSeconds(60)).until(
         () -> store.liveRunners(repo).stream().findFirst().orElse(null), r -> r != null && "idle".equals(r.state()));
@@ -160,6 +178,16 @@ class DashboardBrowserIT {
     assertThat(dayTotal).as("cost per day").isPositive();
     assertThat(page.path("drawn").asInt()).as("painted pixels of the chart by repository").isPositive();
     assertThat(page.path("costJobs").toString()).contains(repo).contains("build").contains("CI");
+    // "Which job should move to a smaller size?": the seeded job's row says so, with the evidence as its summary.
+    JsonNode sizedRow = null;
+    for (JsonNode row : page.path("costJobs")) {
+      if (row.get(0).asText().equals(sized)) {
+        sizedRow = row;
+      }
+    }
+    assertThat(sizedRow).as("the by-job row of " + sized).isNotNull();
+    assertThat(sizedRow.get(sizedRow.size() - 1).asText()).startsWith("move to cpu=4 mem=16g: cheapest: cpu=4 mem=16g at")
+        .contains("instead of").contains("on cpu=8 mem=32g");
 
     // Nothing secret reached the page: not in what it shows, not in anything the bridge sent it.
     String everything = page.path("pageText").asText() + page.path("pageHtml").asText() + page.path("received");
