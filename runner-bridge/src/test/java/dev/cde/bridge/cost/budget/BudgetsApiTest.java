@@ -59,10 +59,11 @@ class BudgetsApiTest {
     // a running session's cost so far counts: 0.02 USD is spent two seconds after it started
     await().atMost(Duration.ofSeconds(20)).until(() -> costSoFar(first).compareTo(new BigDecimal("0.02")) >= 0);
     String refusedName = "budget-refused-" + UUID.randomUUID();
-    String pattern = "budget repo:budget\\.example/spent per day is spent: 0\\.0[2-9]\\d* of 0\\.02 USD"
-        + " \\(UTC day resets at \\d{4}-\\d\\d-\\d\\dT00:00:00Z\\)";
-    api().contentType(ContentType.JSON).body(body("Budget.Example/Spent", refusedName)).post("/api/v1/sessions")
-        .then().statusCode(402).contentType("application/problem+json").body("status", equalTo(402))
+    String pattern = "budget repo:" + BudgetsProfile.SPENT.replace(".", "\\.")
+        + " per day is spent: 0\\.0[2-9]\\d* of 0\\.02 USD \\(UTC day resets at \\d{4}-\\d\\d-\\d\\dT00:00:00Z\\)";
+    String upper = BudgetsProfile.SPENT.toUpperCase(java.util.Locale.ROOT); // GitHub's names ignore case, so do budgets
+    api().contentType(ContentType.JSON).body(body(upper, refusedName)).post("/api/v1/sessions").then()
+        .statusCode(402).contentType("application/problem+json").body("status", equalTo(402))
         .body("title", equalTo("Budget exceeded")).body("detail", matchesPattern(pattern));
     // nothing was stored or started for the refused request
     assertThat(api().get("/api/v1/sessions?name=" + refusedName).then().statusCode(200).extract().jsonPath()
@@ -74,7 +75,7 @@ class BudgetsApiTest {
         .then().statusCode(402).body("detail", matchesPattern(pattern));
 
     // the budget covers that repository only: another one, or a session that names none, still starts
-    for (String repo : new String[] {"budget.example/spent-not", null}) {
+    for (String repo : new String[] {BudgetsProfile.SPENT + "-not", null}) {
       String id = create(repo).getString("id");
       api().delete("/api/v1/sessions/" + id).then().statusCode(200);
     }
@@ -83,9 +84,9 @@ class BudgetsApiTest {
   @Test
   void aZeroBudgetRefusesEveryProjectUnderItsGroupAtOnce() throws Exception {
     String resets = BudgetPeriod.MONTH.end(Instant.now()).toString();
-    api().contentType(ContentType.JSON).body(body("budget.example/zero/sub/project", "budget-zero"))
+    api().contentType(ContentType.JSON).body(body(BudgetsProfile.ZERO + "/sub/project", "budget-zero"))
         .post("/api/v1/sessions?wait=true").then().statusCode(402).contentType("application/problem+json")
-        .body("detail", equalTo("budget org:budget.example/zero per month is spent: 0 of 0 USD (UTC month resets at "
+        .body("detail", equalTo("budget org:" + BudgetsProfile.ZERO + " per month is spent: 0 of 0 USD (UTC month resets at "
             + resets + ")"));
   }
 
