@@ -40,14 +40,28 @@ public class Budgets {
     this.ledger = ledger;
     this.tableCurrency = costs.table().currency();
     String currency = config.currency();
+    // A mistake here stops the bridge at startup with the key named: a budget silently not enforced costs money.
     List<BudgetRule> r = new ArrayList<>();
-    for (BudgetConfig.Rule rule : config.rules().orElse(List.of())) {
-      r.add(new BudgetRule(BudgetScope.parse(rule.scope()), rule.period(), rule.amount(), currency));
+    List<BudgetConfig.Rule> configured = config.rules().orElse(List.of());
+    for (int i = 0; i < configured.size(); i++) {
+      BudgetConfig.Rule rule = configured.get(i);
+      String key = "cde.budgets.rules[" + i + "]";
+      try {
+        r.add(new BudgetRule(BudgetScope.parse(rule.scope()), rule.period(), rule.amount(), currency));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+      }
     }
     this.rules = List.copyOf(r);
     List<Cap> c = new ArrayList<>();
-    for (BudgetConfig.Cap cap : config.jobCaps().orElse(List.of())) {
-      c.add(new Cap(BudgetScope.parse(cap.scope()), positive("cde.budgets.job-caps (" + cap.scope() + ")", cap.amount())));
+    List<BudgetConfig.Cap> configuredCaps = config.jobCaps().orElse(List.of());
+    for (int i = 0; i < configuredCaps.size(); i++) {
+      String key = "cde.budgets.job-caps[" + i + "]";
+      try {
+        c.add(new Cap(BudgetScope.parse(configuredCaps.get(i).scope()), positive(key, configuredCaps.get(i).amount())));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(e.getMessage().startsWith(key) ? e.getMessage() : key + ": " + e.getMessage(), e);
+      }
     }
     this.caps = List.copyOf(c);
     this.defaultCap = config.jobCap().map(a -> positive("cde.budgets.job-cap", a));

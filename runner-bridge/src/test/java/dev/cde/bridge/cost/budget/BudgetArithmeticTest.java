@@ -103,4 +103,75 @@ class BudgetArithmeticTest {
     assertThat(Budgets.capFor(caps.subList(1, 3), Optional.of(BigDecimal.ONE), "other/x")).contains(BigDecimal.ONE);
     assertThat(Budgets.capFor(caps.subList(1, 3), none, "other/x")).isEmpty();
   }
+
+  @Test
+  void aBadBudgetStopsTheBridgeWithTheKeyNamed() {
+    var costs = new dev.cde.bridge.session.SessionCosts(null, dev.cde.bridge.cost.PriceFiles.load(Optional.empty())
+        .table("local", null).orElseThrow());
+    assertThatThrownBy(() -> new Budgets(config(List.of(configRule("*", "1"), configRule("octo/app", "1")), List.of()),
+        null, costs)).hasMessage("cde.budgets.rules[1]: scope 'octo/app' is not repo:owner/name, org:owner or *");
+    assertThatThrownBy(() -> new Budgets(config(List.of(), List.of(configCap("org:octo", "0"))), null, costs))
+        .hasMessage("cde.budgets.job-caps[0]: a cap must be more than 0, not 0");
+    Budgets ok = new Budgets(config(List.of(configRule("org:octo", "3")), List.of(configCap("repo:octo/app", "2"))),
+        null, costs);
+    assertThat(ok.rules()).containsExactly(rule("org:octo", BudgetPeriod.DAY, "3"));
+    assertThat(ok.capFor("OCTO/APP")).contains(new BigDecimal("2"));
+    assertThat(ok.capFor("octo/other")).isEmpty();
+  }
+
+  static BudgetConfig.Rule configRule(String scope, String amount) {
+    return new BudgetConfig.Rule() {
+      public String scope() {
+        return scope;
+      }
+
+      public BudgetPeriod period() {
+        return BudgetPeriod.DAY;
+      }
+
+      public BigDecimal amount() {
+        return new BigDecimal(amount);
+      }
+    };
+  }
+
+  static BudgetConfig.Cap configCap(String scope, String amount) {
+    return new BudgetConfig.Cap() {
+      public String scope() {
+        return scope;
+      }
+
+      public BigDecimal amount() {
+        return new BigDecimal(amount);
+      }
+    };
+  }
+
+  static BudgetConfig config(List<BudgetConfig.Rule> rules, List<BudgetConfig.Cap> caps) {
+    return new BudgetConfig() {
+      public Policy policy() {
+        return Policy.WAIT;
+      }
+
+      public String currency() {
+        return "USD";
+      }
+
+      public Optional<List<Rule>> rules() {
+        return Optional.of(rules);
+      }
+
+      public Optional<BigDecimal> jobCap() {
+        return Optional.empty();
+      }
+
+      public Optional<List<Cap>> jobCaps() {
+        return Optional.of(caps);
+      }
+
+      public String checkEvery() {
+        return "5s";
+      }
+    };
+  }
 }
