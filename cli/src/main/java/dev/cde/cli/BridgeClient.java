@@ -234,6 +234,9 @@ public final class BridgeClient {
       return new CliException(ExitCodes.NOT_FOUND, detail != null ? detail
           : sessionId != null ? "no session " + sessionId : "not found: " + uri.getPath());
     }
+    if (status == 402 && detail != null) { // a spent budget: its own words name the budget, spent and limit
+      return new CliException(ExitCodes.BUDGET_EXCEEDED, "the bridge refused a new session: " + detail);
+    }
     return new CliException(otherFailure, "the bridge answered HTTP " + status + (detail != null ? ": " + detail : ""));
   }
 

@@ -17,6 +17,8 @@ public final class ExitCodes {
   public static final int CACHE_MISS = 7;
   /** {@code cde cache restore}: the entry would write or link outside its paths; nothing outside was touched. */
   public static final int CACHE_REFUSED = 8;
+  /** The bridge refused a new session because a budget covering it is spent (HTTP 402, docs/costs.md). */
+  public static final int BUDGET_EXCEEDED = 9;
   public static final int INTERNAL = 125;
   /** The remote command could not be started (no such program, bad working directory), like a shell's 127. */
   public static final int COMMAND_NOT_STARTED = 127;

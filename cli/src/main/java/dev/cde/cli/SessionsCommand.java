@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 /** {@code cde sessions}: what runs (and ran) on the bridge. */
 @Command(name = "sessions", mixinStandardHelpOptions = true, description = "List sessions.")
 final class SessionsCommand extends BridgeCommand implements Callable<Integer> {
-  static final String[] HEADER = {"ID", "STATE", "TEMPLATE", "CPU", "MEM", "GPU", "AGE", "COST"};
+  static final String[] HEADER = {"ID", "STATE", "TEMPLATE", "CPU", "MEM", "GPU", "AGE", "COST", "REASON"};
 
   @Option(names = "--json", description = "Print the bridge's JSON as it is.")
   boolean json;
@@ -62,7 +62,9 @@ final class SessionsCommand extends BridgeCommand implements Callable<Integer> {
           s.memoryBytes() == null ? "-" : CostLine.memory(s.memoryBytes()).replace(" ", ""),
           orDash(s.gpu()),
           s.createdAt() == null ? "-" : age(Duration.between(s.createdAt(), now)),
-          s.cost() == null ? "-" : CostLine.money(s.cost())});
+          s.cost() == null ? "-" : CostLine.money(s.cost()),
+          // why it ended (a cost cap, max duration, a failed start): the first thing to ask of an ended session
+          orDash(s.endReason())});
     }
     int[] width = new int[HEADER.length];
     for (String[] r : rows) {

@@ -75,14 +75,15 @@ class ExitAndCostTest {
   void sessionsTable() throws Exception {
     JsonNode list = json("""
         [{"id":"s-abc","state":"RUNNING","template":"default","cpu":2,"memory":"4g","gpu":"t4","createdAt":"2026-01-01T00:00:00Z"},
-         {"id":"s-def","state":"ENDED","cpu":1,"memory":"1g","createdAt":"2026-01-01T00:00:50Z","costUsd":0.00123}]""");
+         {"id":"s-def","state":"ENDED","cpu":1,"memory":"1g","createdAt":"2026-01-01T00:00:50Z","costUsd":0.00123,
+          "endReason":"cost cap reached: spent 0.001230 of cap 0.001 USD"}]""");
     List<SessionView> s = SessionsCommand.sessions(list);
     assertThat(SessionsCommand.sessions(json("{\"sessions\":" + list + "}"))).hasSize(2);
     String table = SessionsCommand.table(s, Instant.parse("2026-01-01T00:01:00Z"));
     assertThat(table.lines().toList()).containsExactly(
-        "ID     STATE    TEMPLATE  CPU  MEM   GPU  AGE  COST",
-        "s-abc  RUNNING  default   2    4GiB  t4   1m   -",
-        "s-def  ENDED    -         1    1GiB  -    10s  $0.001230");
+        "ID     STATE    TEMPLATE  CPU  MEM   GPU  AGE  COST       REASON",
+        "s-abc  RUNNING  default   2    4GiB  t4   1m   -          -",
+        "s-def  ENDED    -         1    1GiB  -    10s  $0.001230  cost cap reached: spent 0.001230 of cap 0.001 USD");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.cde.gitlab;
 
 import dev.cde.cli.CliException;
+import dev.cde.cli.ExitCodes;
 import dev.cde.cli.TunnelConnector;
 import dev.cde.gitlab.cleanup.CleanupStage;
 import dev.cde.gitlab.config.ConfigStage;
@@ -43,7 +44,9 @@ public final class GitlabExecutorMain {
       }
       if (ex instanceof CliException e) { // the cli's client: bridge unreachable, token refused, session failed
         err.println(PREFIX + e.getMessage());
-        return env.systemFailureExitCode();
+        // A spent budget is the job's owner's limit, not our fault: a build failure, which gitlab-runner neither
+        // retries (three prepares would be refused alike) nor counts as a runner system failure.
+        return e.exitCode() == ExitCodes.BUDGET_EXCEEDED ? env.buildFailureExitCode() : env.systemFailureExitCode();
       }
       err.println(PREFIX + "internal error: " + ex);
       if (env.runner("CDE_DEBUG") != null) {

@@ -67,8 +67,14 @@ class GitlabExecutorIT {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: package gitlab-executor first");
     }
+    // Budgets for two groups only (docs/costs.md): nothing may be spent under budget-spent, and a job under
+    // budget-capped may cost 0.0001 USD (about 4 s of 1 vCPU and 1 GiB at the local table's prices).
     bridge = RealBridge.start(Map.of("cde.gitlab-cache.enabled", "true", "cde.gitlab-cache.access-key-id", CACHE_KEY_ID,
-        "cde.gitlab-cache.secret-access-key", CACHE_SECRET));
+        "cde.gitlab-cache.secret-access-key", CACHE_SECRET,
+        "cde.budgets.rules[0].scope", "org:gitlab.example.com/budget-spent", "cde.budgets.rules[0].period", "month",
+        "cde.budgets.rules[0].amount", "0",
+        "cde.budgets.job-caps[0].scope", "org:gitlab.example.com/budget-capped", "cde.budgets.job-caps[0].amount",
+        "0.0001", "cde.budgets.check-every", "1s"));
     // A job's scripts run cde from the NAS, which every instance sees (read-only) wherever the checkout is: a
     // checkout under /tmp (a CI clone) is hidden by the sandbox's own /tmp.
     Path staged = Files.createDirectories(bridge.home.resolve("nas").resolve(".cde-test"));
@@ -303,7 +309,9 @@ class GitlabExecutorIT {
 
     StageCall next = job.runStage("after_script", BUILDS, List.of("echo never"));
     assertThat(next.code()).isEqualTo(GitlabRunnerHarness.SYSTEM_FAILURE);
-    assertThat(next.err()).startsWith("cde-gitlab-executor: no running cde session for this job");
+    // the job log says why the session is gone
+    assertThat(next.err()).startsWith("cde-gitlab-executor: the cde session of this job (" + id + ") ended: ended by"
+        + " request");
     assertThat(next.buildExitCodeFile()).isNull();
     assertThat(job.call("cleanup", "cleanup").code()).isZero();
   }
@@ -327,6 +335,45 @@ class GitlabExecutorIT {
     assertThat(cleanups).hasSize(3).allSatisfy(c -> assertThat(c.code()).isZero());
     assertThat(job.call("cleanup", "cleanup").code()).isZero(); // once more: still fine
     assertThat(r.calls()).noneMatch(c -> c.label().equals("build_script"));
+  }
+
+  /**
+   * A spent budget fails prepare as a build failure: gitlab-runner does not retry it (three prepares would be refused
+   * alike) nor count it against the runner, and the job log has the bridge's line naming the budget and figures.
+   */
+  @Test
+  void aSpentBudgetFailsPrepareOnceAsABuildFailureWithTheBudgetInTheJobLog() throws Exception {
+    Job job = job(harness());
+    job.variables.put("CI_PROJECT_PATH", "budget-spent/app");
+    job.stage("build_script", "echo never");
+    JobResult r = job.run(BUILDS);
+
+    assertThat(r.systemFailure()).isFalse();
+    assertThat(r.exitCode()).isEqualTo(GitlabRunnerHarness.BUILD_FAILURE);
+    List<StageCall> prepares = r.calls().stream().filter(c -> c.label().equals("prepare")).toList();
+    assertThat(prepares).hasSize(1);
+    assertThat(prepares.get(0).err()).matches("cde-gitlab-executor: the bridge refused a new session: budget"
+        + " org:gitlab\\.example\\.com/budget-spent per month is spent: 0 of 0 USD \\(UTC month resets at"
+        + " \\d{4}-\\d\\d-01T00:00:00Z\\)\n");
+    assertThat(r.log()).contains("budget org:gitlab.example.com/budget-spent per month is spent");
+    assertThat(r.calls()).noneMatch(c -> c.label().equals("build_script"));
+    assertThat(activeSessions(job)).isEmpty();
+  }
+
+  /** A job past its cost cap is ended by the bridge; the stage that ran then says so in the job log. */
+  @Test
+  void aJobPastItsCostCapIsEndedAndItsLogSaysWhy() throws Exception {
+    Job job = job(harness());
+    job.variables.put("CI_PROJECT_PATH", "budget-capped/app");
+    job.stage("build_script", "echo started", "sleep 60");
+    long start = System.nanoTime();
+    JobResult r = job.run(BUILDS);
+
+    assertThat(r.passed()).isFalse();
+    assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(50); // not the whole sleep
+    assertThat(r.log()).containsPattern("cost cap reached: spent 0\\.000\\d+ of cap 0\\.0001 USD");
+    assertThat(activeSessions(job)).isEmpty();
+    assertThat(job.call("cleanup", "cleanup").code()).isZero();
   }
 
   @Test

@@ -139,6 +139,7 @@ async function refreshSessions() {
     const job = runner ? jobsById.get(runner.jobId ?? runner.forJobId) : null;
     cell(row, runner ? `${runner.repository} · ${job ? job.jobName : runner.name}` : (s.name || ''));
     stateBadge(row, s.state);
+    row.cells[row.cells.length - 1].title = s.endReason || ''; // why it ended, e.g. its cost cap
     cell(row, size(s));
     cell(row, time(s.createdAt));
     const end = s.endedAt ? Date.parse(s.endedAt) : Date.now();

@@ -89,7 +89,11 @@ public final class RunStage {
         return env.buildFailureExitCode();
       }
       jobStarted.join(); // told before the script starts, so the job's time covers all of it
-      code = execute(tunnel, session.id(), path, cancelled, err);
+      try {
+        code = execute(tunnel, session.id(), path, cancelled, err);
+      } catch (StageFailure f) {
+        throw whyEnded(bridge, session.id(), f);
+      }
       timings.mark("script ran");
       if (ExecutorContract.LAST_STAGE.equals(stage)) {
         // What the job built with nix goes to the bridge's binary cache (docs/caching.md), so the next
@@ -229,6 +233,23 @@ public final class RunStage {
       Thread.currentThread().interrupt();
       throw StageFailure.system("interrupted");
     }
+  }
+
+  /**
+   * The instance went away under the script: when the bridge ended the session (its cost cap, its max duration), the
+   * job log says so instead of only "lost the connection".
+   */
+  static StageFailure whyEnded(Bridge bridge, String sessionId, StageFailure f) {
+    try {
+      SessionView now = new SessionView(bridge.client().session(sessionId));
+      if (!"RUNNING".equals(now.state()) && now.endReason() != null) {
+        return new StageFailure(f.kind(), f.getMessage() + "; the bridge ended session " + sessionId + ": "
+            + now.endReason(), f);
+      }
+    } catch (RuntimeException e) {
+      // the bridge cannot say: the original failure is the whole story we have
+    }
+    return f;
   }
 
   private static StageFailure lost(String reason) {

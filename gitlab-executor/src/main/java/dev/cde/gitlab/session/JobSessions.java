@@ -32,6 +32,12 @@ public final class JobSessions {
     for (SessionView s : named("RUNNING")) {
       return s;
     }
+    // Say why it ended (a cost cap, max duration) in the job log, where the job's owner looks.
+    for (SessionView s : named("ENDED", "FAILED")) {
+      if (s.endReason() != null) {
+        throw StageFailure.system("the cde session of this job (" + s.id() + ") ended: " + s.endReason());
+      }
+    }
     throw StageFailure.system("no running cde session for this job (" + name + "): prepare did not finish, or the"
         + " session ended (max duration reached, instance gone; `cde sessions` on the bridge says why)");
   }

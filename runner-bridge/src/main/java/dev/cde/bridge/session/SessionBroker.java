@@ -84,6 +84,10 @@ public class SessionBroker {
     return store.find(id).orElseThrow(() -> new NotFoundException("no session " + id));
   }
 
+  public java.util.Optional<Session> find(String id) {
+    return store.find(id);
+  }
+
   /** Newest first. */
   public List<Session> list(Collection<SessionState> states) {
     return store.list(states);

@@ -27,11 +27,14 @@ public class SessionResource {
   private final SessionBroker broker;
   private final SessionConfig config;
   private final ArchiveIndex archives;
+  private final jakarta.enterprise.inject.Instance<SessionAdmission> admissions;
 
-  public SessionResource(SessionBroker broker, SessionConfig config, ArchiveIndex archives) {
+  public SessionResource(SessionBroker broker, SessionConfig config, ArchiveIndex archives,
+      jakarta.enterprise.inject.Instance<SessionAdmission> admissions) {
     this.broker = broker;
     this.config = config;
     this.archives = archives;
+    this.admissions = admissions;
   }
 
   /** With {@code wait=true}: answers once the session runs or failed (at most {@code cde.session.wait-timeout}). */
@@ -39,6 +42,9 @@ public class SessionResource {
   @Consumes(MediaType.APPLICATION_JSON)
   public Response create(CreateSessionRequest body, @QueryParam("wait") boolean wait) {
     CacheScope scope = cacheScope(body);
+    for (SessionAdmission a : admissions) {
+      a.admit(scope == null ? null : scope.repository());
+    }
     Session s = broker.create(body);
     if (scope != null) {
       // Recorded before the instance can run anything: the session's first cache call finds it.

@@ -13,8 +13,10 @@ import java.util.List;
  * Amounts are in {@code cost.currency()}, rounded to 6 places; times are seconds to the millisecond. Null parts
  * are not known (yet): a session still running has no release, a job that never told its start has no job time.
  * {@code recommendation} is the size advice from the history of the session's job (docs/costs.md).
+ * {@code endReason} says why the session ended (e.g. "cost cap reached: spent ... of cap ..."); null while it runs.
  */
-public record CostReport(String sessionId, String name, String job, String state, boolean finished, Instant at,
+public record CostReport(String sessionId, String name, String job, String state, boolean finished, String endReason,
+    Instant at,
     Table table, Size requested, Size granted, Timeline timeline, Billed billed, CostBreakdown cost, List<Line> lines,
     ColdStart coldStart, Cache cache, GithubHosted githubHosted, List<String> notes, SizingAdvice recommendation) {
 

@@ -48,6 +48,9 @@ public final class CostReportMarkdown {
       md.append("; the instance had ").append(size(r.granted()));
     }
     md.append('\n');
+    if (r.endReason() != null) {
+      md.append("- **Ended**: ").append(r.endReason()).append('\n');
+    }
     md.append("- **Timeline**: ").append(timeline(r.timeline(), r.finished())).append('\n');
     md.append("- **Billed**: ").append(r.billed().billedSeconds().toPlainString()).append(" s from ")
         .append(r.billed().basis()).append(" (granularity ").append(seconds(r.table().granularitySeconds()))

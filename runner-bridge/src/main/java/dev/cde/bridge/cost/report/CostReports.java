@@ -125,7 +125,7 @@ public class CostReports {
       }
     }
 
-    return new CostReport(s.id(), s.name(), job, s.state().name(), s.state().terminal(), now,
+    return new CostReport(s.id(), s.name(), job, s.state().name(), s.state().terminal(), s.endReason(), now,
         new CostReport.Table(t.key(), t.title(), t.currency(), seconds(t.billing().granularity()),
             seconds(t.billing().minimum()), t.billing().coldStartBilled(), t.source(), t.published(), t.checked(),
             t.notes()),

@@ -1,5 +1,8 @@
 package dev.cde.bridge.github.runners;
 
+import dev.cde.bridge.cost.budget.BudgetConfig;
+import dev.cde.bridge.cost.budget.BudgetStatus;
+import dev.cde.bridge.cost.budget.Budgets;
 import dev.cde.bridge.github.api.RegisteredRunner;
 import dev.cde.bridge.github.api.RunnerRegistry;
 import dev.cde.bridge.github.labels.JobSpec;
@@ -43,10 +46,12 @@ public class GithubRunners implements WorkflowJobListener {
   private final RunnerRegistry registry;
   private final SessionBroker broker;
   private final RunnersConfig config;
+  private final Budgets budgets;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
   public GithubRunners(GithubJobStore store, RunnerLauncher launcher, RunnerPolicy policy, RunnerRegistry registry,
-      SessionBroker broker, RunnersConfig config) {
+      SessionBroker broker, RunnersConfig config, Budgets budgets) {
+    this.budgets = budgets;
     this.store = store;
     this.launcher = launcher;
     this.policy = policy;
@@ -156,6 +161,7 @@ public class GithubRunners implements WorkflowJobListener {
       Map<String, List<GithubJob>> byKey = new LinkedHashMap<>();
       queued.forEach(j -> byKey.computeIfAbsent(j.labelKey(), k -> new ArrayList<>()).add(j));
       int room = config.maxPerRepository() - live.size();
+      Optional<BudgetStatus> spent = null; // asked once, and only when a runner would start
       for (Map.Entry<String, List<GithubJob>> entry : byKey.entrySet()) {
         List<GithubJob> jobs = new ArrayList<>(entry.getValue());
         // Name new runners after jobs that have none started for them, so names say what they were for.
@@ -172,9 +178,20 @@ public class GithubRunners implements WorkflowJobListener {
             }
             continue;
           }
+          if (spent == null) {
+            spent = budgets.exceeded(repo);
+          }
+          if (spent.isPresent()) {
+            held(j, spent.get());
+            continue;
+          }
           try {
             launcher.start(j, store.runnersStartedFor(j.jobId(), j.runAttempt()));
             room--;
+            if (j.detail() != null && j.detail().startsWith("waiting: ")) {
+              store.moveJob(j.jobId(), j.runAttempt(), GithubJob.QUEUED, null, "runner started; it was "
+                  + j.detail(), List.of(GithubJob.QUEUED));
+            }
           } catch (RuntimeException ex) {
             LOG.errorf("github job %d attempt %d: could not start a runner: %s", j.jobId(), j.runAttempt(),
                 ex.getMessage());
@@ -182,6 +199,27 @@ public class GithubRunners implements WorkflowJobListener {
           }
         }
       }
+    }
+  }
+
+  /**
+   * A job a spent budget holds back: under policy {@code wait} it stays queued with the reason as its detail (the
+   * reconciler's converge starts it once the period rolls over or the budget is raised); under {@code refuse} it is
+   * refused. GitHub shows such a job as queued either way: nothing can print into a job no runner took, so the reason
+   * is in GET /api/v1/github/jobs and the dashboard's job list (docs/costs.md).
+   */
+  private void held(GithubJob j, BudgetStatus spent) {
+    if (budgets.policy() == BudgetConfig.Policy.REFUSE) {
+      String why = "refused: " + spent.message();
+      if (store.moveJob(j.jobId(), j.runAttempt(), GithubJob.REFUSED, null, why, List.of(GithubJob.QUEUED))) {
+        LOG.warnf("github job %d attempt %d: %s", j.jobId(), j.runAttempt(), why);
+      }
+      return;
+    }
+    String why = "waiting: " + spent.message();
+    if (!why.equals(j.detail())) {
+      store.moveJob(j.jobId(), j.runAttempt(), GithubJob.QUEUED, null, why, List.of(GithubJob.QUEUED));
+      LOG.infof("github job %d attempt %d: %s", j.jobId(), j.runAttempt(), why);
     }
   }
 
@@ -247,8 +285,10 @@ public class GithubRunners implements WorkflowJobListener {
       return;
     }
     GithubRunner r = found.get();
+    // the session's end reason (a cost cap, max duration) is what GET /api/v1/github/runners shows for the runner
+    String reason = broker.find(ended.sessionId()).map(dev.cde.bridge.session.Session::endReason).orElse(null);
     boolean unexpected = store.moveRunner(r.name(), GithubRunner.DONE, null, null,
-        "session " + ended.state().name().toLowerCase(), List.of(GithubRunner.STARTING, GithubRunner.IDLE,
+        "session " + ended.state().name().toLowerCase() + (reason == null ? "" : ": " + reason), List.of(GithubRunner.STARTING, GithubRunner.IDLE,
             GithubRunner.BUSY));
     if (unexpected && r.jobId() == null) {
       // It ended without taking a job (it crashed, or its instance died): count it against the job it was for.
