@@ -45,6 +45,7 @@ public class SessionBroker {
   private final SessionConfig config;
   private final Event<SessionEnded> ended;
   private final jakarta.enterprise.inject.Instance<InstanceEnvironment> extraEnv;
+  private final SessionOwners owners;
   // Millisecond ticks: what the database keeps, so a stored session reads back equal.
   private final Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
   private final Map<String, CompletableFuture<Session>> settling = new ConcurrentHashMap<>();
@@ -53,7 +54,7 @@ public class SessionBroker {
 
   public SessionBroker(SessionStore store, Providers providers, AgentConnector connector, SessionCosts costs,
       SigningKeys keys, SessionConfig config, Event<SessionEnded> ended,
-      jakarta.enterprise.inject.Instance<InstanceEnvironment> extraEnv) {
+      jakarta.enterprise.inject.Instance<InstanceEnvironment> extraEnv, SessionOwners owners) {
     this.store = store;
     this.provider = providers.active();
     this.connector = connector;
@@ -62,6 +63,7 @@ public class SessionBroker {
     this.config = config;
     this.ended = ended;
     this.extraEnv = extraEnv;
+    this.owners = owners;
   }
 
   /** Stores the session as PENDING and starts provisioning it in the background. */
@@ -69,6 +71,7 @@ public class SessionBroker {
     InstanceSpec spec = SessionSpecParser.parse(request, config);
     String name = SessionSpecParser.name(request == null ? null : request.name());
     Session s = Session.pending(SessionIds.next(), name, spec, clock.instant());
+    owners.claimNew(s.id()); // first: no other replica ever sees this session without its owner
     store.insert(s);
     settling.put(s.id(), new CompletableFuture<>());
     LOG.infof("session %s: created%s (template %s, %s cpu, %d MiB, gpu %s, max %d s)", s.id(), name == null ? "" : " as " + name, spec.template(),
