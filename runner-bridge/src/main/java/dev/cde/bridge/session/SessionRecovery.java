@@ -89,8 +89,13 @@ public class SessionRecovery {
           reconnect.accept(running);
         }
       } else {
-        if (status.alive()) {
-          provider.stop(s.instanceId()); // it was being stopped when the bridge went away
+        if (s.instanceId() != null) {
+          // alive: it was being stopped when the bridge went away; gone: what it left (a work dir) is released
+          try {
+            provider.stop(s.instanceId());
+          } catch (RuntimeException e) {
+            LOG.warnf("session %s: releasing instance %s failed: %s", s.id(), s.instanceId(), e.getMessage());
+          }
         }
         Instant now = clock.instant();
         String reason = s.state() == SessionState.STOPPING && s.endReason() != null ? s.endReason() : LOST;
