@@ -130,18 +130,16 @@ class PostgresBridgeIT {
   }
 
   private static String ownerInPostgres(String database, String id) throws Exception {
-    try (Connection c = cluster.dataSource(database).getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT replica_id FROM session_owners WHERE session_id = ?")) {
-      ps.setString(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    }
+    return oneValue(database, "SELECT replica_id FROM session_owners WHERE session_id = ?", id);
   }
 
   private static String stateInPostgres(String database, String id) throws Exception {
+    return oneValue(database, "SELECT state FROM sessions WHERE id = ?", id);
+  }
+
+  private static String oneValue(String database, String query, String id) throws Exception {
     try (Connection c = cluster.dataSource(database).getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT state FROM sessions WHERE id = ?")) {
+        PreparedStatement ps = c.prepareStatement(query)) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
