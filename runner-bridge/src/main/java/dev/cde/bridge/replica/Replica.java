@@ -136,7 +136,7 @@ public class Replica {
     String holder = id + "#" + locks.incrementAndGet();
     long deadline = System.nanoTime() + ttl.toNanos();
     long backoff = 5;
-    while (!leases.acquire(name, holder, host, pid, ttl)) {
+    while (!tryAcquire(name, holder)) {
       if (System.nanoTime() - deadline > 0) {
         throw new IllegalStateException("lease " + name + " is held by " + leases.find(name).map(Lease::holder)
             .orElse("(released)") + " for longer than " + ttl);
@@ -153,6 +153,16 @@ public class Replica {
       task.run();
     } finally {
       leases.release(name, holder);
+    }
+  }
+
+  /** A failed attempt (H2's row lock timing out under contention, a dropped connection) is one more wait. */
+  private boolean tryAcquire(String name, String holder) {
+    try {
+      return leases.acquire(name, holder, host, pid, ttl);
+    } catch (IllegalStateException e) {
+      LOG.debugf("replica %s: taking lease %s failed, trying again: %s", id, name, e.getMessage());
+      return false;
     }
   }
 
