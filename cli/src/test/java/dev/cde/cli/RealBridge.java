@@ -44,11 +44,18 @@ public final class RealBridge implements AutoCloseable {
 
   /** With bridge configuration ({@code cde.*} keys) set as system properties of the bridge's JVM. */
   public static RealBridge start(java.util.Map<String, String> properties) throws Exception {
+    return start(Files.createTempDirectory("cde-it-home"), properties);
+  }
+
+  /**
+   * On an existing CDE_HOME: with the one a killed bridge left, this is that bridge restarted (same H2 database,
+   * same instances directory, same keys), on a new port.
+   */
+  public static RealBridge start(Path home, java.util.Map<String, String> properties) throws Exception {
     Path jar = root().resolve("runner-bridge/target/quarkus-app/quarkus-run.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: build runner-bridge first");
     }
-    Path home = Files.createTempDirectory("cde-it-home");
     Path log = home.resolve("bridge.log");
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -58,7 +65,8 @@ public final class RealBridge implements AutoCloseable {
         "-Dcde.root=" + root()));
     properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
     cmd.addAll(java.util.List.of("-jar", jar.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("CDE_HOME", home.toString());
     pb.environment().remove("CDE_API_TOKEN");
     RealBridge b = new RealBridge(home, log, pb.start(), port);
@@ -143,6 +151,14 @@ public final class RealBridge implements AutoCloseable {
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
     } catch (IOException e) {
       return "(no log)";
+    }
+  }
+
+  /** {@code kill -9}: no shutdown hook, no clean release of anything, as a crash or an OOM killer leaves it. */
+  public void kill() throws Exception {
+    process.destroyForcibly(); // SIGKILL on Linux
+    if (!process.waitFor(15, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("bridge pid " + process.pid() + " survived SIGKILL");
     }
   }
 

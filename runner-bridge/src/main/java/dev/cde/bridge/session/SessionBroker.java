@@ -46,6 +46,7 @@ public class SessionBroker {
   private final Event<SessionEnded> ended;
   private final Event<SessionReady> readyEvents;
   private final jakarta.enterprise.inject.Instance<InstanceEnvironment> extraEnv;
+  private final SessionOwners owners;
   // Millisecond ticks: what the database keeps, so a stored session reads back equal.
   private final Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
   private final Map<String, CompletableFuture<Session>> settling = new ConcurrentHashMap<>();
@@ -54,7 +55,7 @@ public class SessionBroker {
 
   public SessionBroker(SessionStore store, Providers providers, AgentConnector connector, SessionCosts costs,
       SigningKeys keys, SessionConfig config, Event<SessionEnded> ended, Event<SessionReady> readyEvents,
-      jakarta.enterprise.inject.Instance<InstanceEnvironment> extraEnv) {
+      jakarta.enterprise.inject.Instance<InstanceEnvironment> extraEnv, SessionOwners owners) {
     this.readyEvents = readyEvents;
     this.store = store;
     this.provider = providers.active();
@@ -64,6 +65,7 @@ public class SessionBroker {
     this.config = config;
     this.ended = ended;
     this.extraEnv = extraEnv;
+    this.owners = owners;
   }
 
   /** Stores the session as PENDING and starts provisioning it in the background. */
@@ -71,6 +73,7 @@ public class SessionBroker {
     InstanceSpec spec = SessionSpecParser.parse(request, config);
     String name = SessionSpecParser.name(request == null ? null : request.name());
     Session s = Session.pending(SessionIds.next(), name, spec, clock.instant());
+    owners.claimNew(s.id()); // first: no other replica ever sees this session without its owner
     store.insert(s);
     settling.put(s.id(), new CompletableFuture<>());
     LOG.infof("session %s: created%s (template %s, %s cpu, %d MiB, gpu %s, max %d s)", s.id(), name == null ? "" : " as " + name, spec.template(),

@@ -12,6 +12,10 @@ import org.jboss.logging.Logger;
  * Compares each active session with its instance and repairs the difference: sessions past their
  * max duration end, sessions whose instance is gone end, RUNNING sessions without a tunnel get one.
  * Idempotent: a second run right after the first changes nothing.
+ *
+ * <p>With several replicas each looks after the sessions it owns (it holds their tunnels and, on the local
+ * provider, their instances' processes); the leading replica also adopts and recovers the sessions of replicas
+ * that are gone (docs/operations.md).
  */
 @ApplicationScoped
 public class SessionReconciler {
@@ -22,13 +26,18 @@ public class SessionReconciler {
   private final SessionStore store;
   private final SessionBroker broker;
   private final SessionRecovery recovery;
+  private final SessionOwners owners;
+  private final dev.cde.bridge.replica.Replica replica;
   // Millisecond ticks: what the database keeps, so a stored session reads back equal.
   private final Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
 
-  public SessionReconciler(SessionStore store, SessionBroker broker, SessionRecovery recovery) {
+  public SessionReconciler(SessionStore store, SessionBroker broker, SessionRecovery recovery, SessionOwners owners,
+      dev.cde.bridge.replica.Replica replica) {
     this.store = store;
     this.broker = broker;
     this.recovery = recovery;
+    this.owners = owners;
+    this.replica = replica;
   }
 
   @Scheduled(every = "${cde.session.reconcile-every:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
@@ -37,6 +46,9 @@ public class SessionReconciler {
     if (!recovery.done()) {
       return; // the startup recovery owns the sessions of the previous process
     }
+    if (replica.leads()) {
+      recovery.recover(); // the sessions of replicas that died since
+    }
     reconcile();
   }
 
@@ -44,6 +56,9 @@ public class SessionReconciler {
     Instant now = clock.instant();
     for (Session s : store.list(java.util.EnumSet.of(SessionState.STARTING, SessionState.RUNNING))) {
       try {
+        if (!owners.mine(s.id())) {
+          continue; // another replica's, or one the leader adopts once that replica is gone
+        }
         if (s.startedAt() != null && !now.isBefore(s.startedAt().plusSeconds(s.maxDurationSeconds()))) {
           broker.end(s.id(), MAX_DURATION);
         } else if (s.state() == SessionState.RUNNING && s.instanceId() != null) {

@@ -83,9 +83,63 @@ class PostgresBridgeIT {
     }
   }
 
+  /**
+   * Two replicas of the packaged bridge on one PostgreSQL database (sharing one CDE_HOME, so each can see the other's
+   * local instances, as replicas see a serverless provider's): exactly one leads, as /q/health says. The leader is
+   * killed with -9 while its session runs; the other takes the lead at once (the dead process is on its host), adopts
+   * the session, re-attaches its instance, and ends it with one cost.
+   */
+  @Test
+  void ofTwoReplicasOneLeadsAndTheOtherAdoptsTheSessionsOfAKilledLeader() throws Exception {
+    Path jar = ROOT.resolve("runner-bridge/target/quarkus-app/quarkus-run.jar");
+    String database = cluster.createDatabase();
+    String url = cluster.jdbcUrl(database);
+    List<String> fast = List.of("-Dcde.replica.lease-duration=3s", "-Dcde.replica.renew-every=1s",
+        "-Dcde.session.reconcile-every=1s", "-Dcde.local.sandbox=none");
+    try (Bridge a = Bridge.start(jar, home, url, fast); Bridge b = Bridge.start(jar, home, url, fast)) {
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> a.leads() != b.leads());
+      Bridge leader = a.leads() ? a : b;
+      Bridge follower = leader == a ? b : a;
+      String leaderId = leader.replica().path("id").asText();
+      assertThat(follower.replica().path("leaderId").asText()).isEqualTo(leaderId);
+
+      JsonNode created = leader.call("POST", "/api/v1/sessions?wait=true", "{\"cpu\":1,\"memory\":\"1g\"}");
+      String id = created.path("id").asText();
+      assertThat(created.path("state").asText()).as(created.toString()).isEqualTo("RUNNING");
+      assertThat(ownerInPostgres(database, id)).isEqualTo(leaderId);
+      // the follower leaves a live replica's session alone: no reconnect, no end
+      Thread.sleep(2500);
+      assertThat(follower.call("GET", "/api/v1/sessions/" + id, null).path("state").asText()).isEqualTo("RUNNING");
+      assertThat(Files.readString(follower.log)).doesNotContain("session " + id + ": instance");
+
+      leader.process().destroyForcibly(); // kill -9
+      leader.process().waitFor(15, TimeUnit.SECONDS);
+      String followerId = follower.replica().path("id").asText();
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(follower::leads);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> followerId.equals(ownerInPostgres(database, id)));
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> Files.readString(follower.log).contains("session " + id + ": reconnected to instance"));
+      assertThat(follower.call("GET", "/api/v1/sessions/" + id, null).path("state").asText()).isEqualTo("RUNNING");
+
+      JsonNode ended = follower.call("DELETE", "/api/v1/sessions/" + id, null);
+      assertThat(ended.path("state").asText()).isEqualTo("ENDED");
+      assertThat(ended.path("cost").path("total").decimalValue()).isPositive();
+      assertThat(Files.exists(home.resolve("instances").resolve(id + ".pid"))).as("instance released").isFalse();
+    }
+  }
+
+  private static String ownerInPostgres(String database, String id) throws Exception {
+    return oneValue(database, "SELECT replica_id FROM session_owners WHERE session_id = ?", id);
+  }
+
   private static String stateInPostgres(String database, String id) throws Exception {
+    return oneValue(database, "SELECT state FROM sessions WHERE id = ?", id);
+  }
+
+  private static String oneValue(String database, String query, String id) throws Exception {
     try (Connection c = cluster.dataSource(database).getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT state FROM sessions WHERE id = ?")) {
+        PreparedStatement ps = c.prepareStatement(query)) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
@@ -96,15 +150,21 @@ class PostgresBridgeIT {
   /** The packaged bridge as a process, with its own CDE_HOME and the PostgreSQL URL. */
   record Bridge(Process process, int port, Path home, Path log, HttpClient http) implements AutoCloseable {
     static Bridge start(Path jar, Path home, String jdbcUrl) throws Exception {
+      return start(jar, home, jdbcUrl, List.of());
+    }
+
+    static Bridge start(Path jar, Path home, String jdbcUrl, List<String> jvmOptions) throws Exception {
       int port;
       try (ServerSocket s = new ServerSocket(0)) {
         port = s.getLocalPort();
       }
       Path log = Files.createTempFile(home, "bridge", ".log");
-      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Dquarkus.http.port=" + port, "-Dcde.root=" + ROOT, "-Dquarkus.datasource.jdbc.url=" + jdbcUrl,
-          "-Dquarkus.datasource.username=" + PostgresCluster.USER, "-jar", jar.toString())
-          .redirectErrorStream(true).redirectOutput(log.toFile());
+          "-Dquarkus.datasource.username=" + PostgresCluster.USER));
+      cmd.addAll(jvmOptions);
+      cmd.addAll(List.of("-jar", jar.toString()));
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
       pb.environment().put("CDE_HOME", home.toString());
       pb.environment().remove("CDE_API_TOKEN");
       Bridge b = new Bridge(pb.start(), port, home, log, HttpClient.newHttpClient());
@@ -129,6 +189,22 @@ class PostgresBridgeIT {
         Thread.sleep(200);
       }
       throw new AssertionError("bridge not healthy after " + timeout + ":\n" + logTail());
+    }
+
+    /** The "bridge replica" check of {@code /q/health}: its id, whether it leads, and who does. */
+    JsonNode replica() throws Exception {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      for (JsonNode check : JSON.readTree(r.body()).path("checks")) {
+        if ("bridge replica".equals(check.path("name").asText())) {
+          return check.path("data");
+        }
+      }
+      throw new AssertionError("no replica check in /q/health: " + r.body());
+    }
+
+    boolean leads() throws Exception {
+      return replica().path("leader").asBoolean();
     }
 
     JsonNode call(String method, String path, String body) throws Exception {

@@ -9,13 +9,18 @@ import org.jboss.logging.Logger;
 public class ArchiveSweeper {
   private static final Logger LOG = Logger.getLogger(ArchiveSweeper.class);
   private final ArchiveCacheStore store;
+  private final dev.cde.bridge.replica.Replica replica;
 
-  public ArchiveSweeper(ArchiveCacheStore store) {
+  public ArchiveSweeper(ArchiveCacheStore store, dev.cde.bridge.replica.Replica replica) {
+    this.replica = replica;
     this.store = store;
   }
 
   @Scheduled(every = "${cde.cache.archives.sweep-every:10m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void sweep() {
+    if (!replica.leads()) {
+      return; // one sweeper for the NAS the replicas share: the leader's
+    }
     try {
       store.sweep();
     } catch (RuntimeException e) {

@@ -10,16 +10,18 @@ public class GitlabCacheSweeper {
   private static final Logger LOG = Logger.getLogger(GitlabCacheSweeper.class);
   private final GitlabCacheStore store;
   private final GitlabCacheConfig config;
+  private final dev.cde.bridge.replica.Replica replica;
 
-  public GitlabCacheSweeper(GitlabCacheStore store, GitlabCacheConfig config) {
+  public GitlabCacheSweeper(GitlabCacheStore store, GitlabCacheConfig config, dev.cde.bridge.replica.Replica replica) {
     this.store = store;
     this.config = config;
+    this.replica = replica;
   }
 
   @Scheduled(every = "${cde.gitlab-cache.sweep-every:10m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void sweep() {
-    if (!config.enabled()) {
-      return;
+    if (!config.enabled() || !replica.leads()) {
+      return; // one sweeper for the store the replicas share: the leader's
     }
     try {
       store.sweep();

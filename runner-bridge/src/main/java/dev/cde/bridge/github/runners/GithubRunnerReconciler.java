@@ -46,10 +46,13 @@ public class GithubRunnerReconciler {
   private final RunnersConfig config;
   private final FailedDeliveryRedeliverer redeliverer;
   private final DeliveryStore deliveries;
+  private final dev.cde.bridge.replica.Replica replica;
+  private final dev.cde.bridge.session.SessionOwners owners;
 
   public GithubRunnerReconciler(GithubCredentials credentials, GithubJobStore store, GithubRunners runners,
       RunnerLauncher launcher, RunnerPolicy policy, JobLookup lookup, SessionBroker broker, SessionRecovery recovery,
-      RunnersConfig config, FailedDeliveryRedeliverer redeliverer, DeliveryStore deliveries) {
+      RunnersConfig config, FailedDeliveryRedeliverer redeliverer, DeliveryStore deliveries,
+      dev.cde.bridge.replica.Replica replica, dev.cde.bridge.session.SessionOwners owners) {
     this.credentials = credentials;
     this.store = store;
     this.runners = runners;
@@ -61,13 +64,15 @@ public class GithubRunnerReconciler {
     this.config = config;
     this.redeliverer = redeliverer;
     this.deliveries = deliveries;
+    this.replica = replica;
+    this.owners = owners;
   }
 
   @Scheduled(every = "${cde.github.runners.reconcile-every:60s}", delayed = "5s",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP, identity = "github-runner-reconciler")
   void run() {
-    if (!credentials.configured() || !recovery.done()) {
-      return;
+    if (!credentials.configured() || !recovery.done() || !replica.leads()) {
+      return; // with several replicas, only the leader compares GitHub's queue with the store
     }
     reconcile();
   }
@@ -146,7 +151,11 @@ public class GithubRunnerReconciler {
     }
   }
 
-  /** Runners whose session ended unseen (e.g. across a restart), or whose channel a restart took. */
+  /**
+   * Runners whose session ended unseen (e.g. across a restart), or whose channel a restart took. A runner holds its
+   * channel on the replica that owns its session: only that replica's (or, once adopted, this one's) lack of it
+   * means the channel is lost.
+   */
   private void repairRunners() {
     Instant lostBefore = Instant.now().minus(Duration.ofMinutes(6));
     for (GithubRunner r : store.liveRunners()) {
@@ -160,7 +169,7 @@ public class GithubRunnerReconciler {
       if (s.isEmpty() || s.get().state().terminal()) {
         runners.sessionEnded(new SessionEnded(r.sessionId(),
             s.map(Session::state).orElse(dev.cde.bridge.session.SessionState.ENDED)));
-      } else if (!launcher.attached(r.name())
+      } else if (!launcher.attached(r.name()) && owners.mine(r.sessionId())
           && (!GithubRunner.STARTING.equals(r.state()) || r.createdAt().isBefore(lostBefore))) {
         LOG.warnf("github runner %s: this bridge holds no channel to it (restarted?); ending session %s", r.name(),
             r.sessionId());

@@ -33,7 +33,9 @@ import org.jboss.logging.Logger;
  * promises to one job: a runner "stolen" by another job shows up as that job's {@code in_progress}, and the
  * next count starts a runner for the job left waiting. Every change to a repository's jobs or runners
  * happens under that repository's lock, and every step compares the stored state with what is wanted, so
- * a webhook delivered three times, or repeated by the reconciler, starts one runner.
+ * a webhook delivered three times, or repeated by the reconciler, starts one runner. Deciding which runners
+ * to start also holds the repository's lease in the database, so two bridge replicas receiving the same job
+ * (or one its webhook while the leader reconciles) start one runner between them.
  */
 @ApplicationScoped
 public class GithubRunners implements WorkflowJobListener {
@@ -47,11 +49,13 @@ public class GithubRunners implements WorkflowJobListener {
   private final SessionBroker broker;
   private final RunnersConfig config;
   private final Budgets budgets;
+  private final dev.cde.bridge.replica.Replica replica;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
   public GithubRunners(GithubJobStore store, RunnerLauncher launcher, RunnerPolicy policy, RunnerRegistry registry,
-      SessionBroker broker, RunnersConfig config, Budgets budgets) {
+      SessionBroker broker, RunnersConfig config, Budgets budgets, dev.cde.bridge.replica.Replica replica) {
     this.budgets = budgets;
+    this.replica = replica;
     this.store = store;
     this.launcher = launcher;
     this.policy = policy;
@@ -145,6 +149,17 @@ public class GithubRunners implements WorkflowJobListener {
   /** Starts runners for the label sets that have more queued jobs than waiting runners, within the limit. */
   public void converge(String repo) {
     synchronized (lock(repo)) {
+      try {
+        // the JVM lock keeps this replica's threads apart cheaply; the lease keeps the other replicas out
+        replica.exclusively("github:" + repo.toLowerCase(java.util.Locale.ROOT), () -> convergeHeld(repo));
+      } catch (IllegalStateException e) {
+        LOG.warnf("github %s: runners not counted now (%s); the reconciler counts them again", repo, e.getMessage());
+      }
+    }
+  }
+
+  private void convergeHeld(String repo) {
+    {
       List<GithubJob> queued = store.jobs(repo, List.of(GithubJob.QUEUED));
       if (queued.isEmpty()) {
         return;

@@ -48,11 +48,15 @@ final class AgentCommandLine {
    * host bound read-only (a read-only {@code /} itself would leave no place for the {@code /workspace}
    * and {@code /nas} mount points). The network namespace stays shared so the bridge reaches the
    * agent's loopback port; no {@code --new-session}, because PTYs need a controlling terminal;
-   * {@code --dev /dev} brings a devpts for them.
+   * {@code --dev /dev} brings a devpts for them. No {@code --die-with-parent}: an instance outlives a bridge that
+   * crashes or restarts, and the restarted bridge re-attaches it through its pid file and port (docs/operations.md);
+   * the agent's idle timeout and maximum lifetime end one whose bridge never returns. (It would also have killed
+   * the instance when the bridge thread that started it ended: the kernel's parent-death signal follows the
+   * thread, and the launching worker pool lets idle threads go after a minute.)
    */
   static List<String> sandboxed(List<String> agent, Path workDir, Path nas, List<RootEntry> root, Path bridgeHome,
       Optional<Path> tools) {
-    List<String> cmd = new ArrayList<>(List.of("bwrap", "--die-with-parent", "--unshare-pid", "--unshare-ipc",
+    List<String> cmd = new ArrayList<>(List.of("bwrap", "--unshare-pid", "--unshare-ipc",
         "--unshare-uts"));
     for (RootEntry e : root) {
       if (SPECIAL.contains(e.name())) {

@@ -181,7 +181,7 @@ public class LocalProvider implements InstanceProvider {
     Process p = processes.remove(instanceId);
     ProcessHandle handle = p != null ? p.toHandle() : livePidFileProcess(instanceId).orElse(null);
     if (handle != null && handle.isAlive()) {
-      // bubblewrap would pass our SIGTERM on as SIGKILL (die-with-parent): signal the agent itself too.
+      // bubblewrap does not pass a SIGTERM on to the sandbox: signal the agent (and what it started) itself too.
       handle.descendants().forEach(ProcessHandle::destroy);
       handle.destroy();
       try {

@@ -75,6 +75,18 @@ class GithubRunnersEndToEndTest {
   SigningKeys keys;
   @Inject
   dev.cde.bridge.home.BridgeHome home;
+  @Inject
+  RunnerLauncher launcher;
+  @Inject
+  RunnerPolicy policy;
+  @Inject
+  dev.cde.bridge.github.api.RunnerRegistry registry;
+  @Inject
+  RunnersConfig runnersConfig;
+  @Inject
+  dev.cde.bridge.replica.Leases leases;
+  @Inject
+  dev.cde.bridge.cost.budget.Budgets budgets;
 
   static WireMockServer github() {
     return RealRunnersProfile.FakeGithub.server;
@@ -199,6 +211,44 @@ class GithubRunnersEndToEndTest {
     await().atMost(SLOW).untilAsserted(() -> assertThat(github().countRequestsMatching(deleteRequestedFor(
         urlEqualTo("/repos/" + repo + "/actions/runners/" + runnerId)).build()).getCount()).isEqualTo(1));
     assertThat(jitRequests(repo)).isEqualTo(1);
+  }
+
+  /**
+   * Two bridge replicas on one database receive the same queued job at once, many times over (a webhook on each,
+   * redeliveries, the leader's reconcile): the second replica is a second {@link GithubRunners} with its own
+   * {@link dev.cde.bridge.replica.Replica} and its own JVM locks, sharing only the database, as another process
+   * would. Exactly one runner is started for the job.
+   */
+  @Test
+  void twoReplicasHandlingTheSameQueuedJobAtOnceStartOneRunner() throws Exception {
+    String repo = freshRepo("replicas");
+    long job = fresh();
+    long run = fresh();
+    stubRepository(repo, run, "idle");
+    GithubRunners second = new GithubRunners(store, launcher, policy, registry, broker, runnersConfig, budgets,
+        new dev.cde.bridge.replica.Replica(leases, "second-replica", Duration.ofSeconds(15)));
+    var queued = new dev.cde.bridge.github.webhook.WorkflowJobEvent("queued", job, run, 1, "build",
+        List.of("cde-serverless"), repo, true, null, null, "main", "main");
+    java.time.Instant before = java.time.Instant.now().minusMillis(1);
+    dev.cde.bridge.store.Racers.winners(16, i -> {
+      GithubRunners replica = i % 2 == 0 ? runners : second;
+      if (i % 4 < 2) {
+        replica.handle(queued);
+      } else {
+        replica.converge(repo);
+        replica.handle(queued);
+      }
+      return true;
+    });
+
+    awaitRunner("cde-" + job + "-1", GithubRunner.IDLE);
+    assertThat(store.runnersStartedFor(job, 1)).isEqualTo(1);
+    // a runner that lost the race for its name would still have launched an instance: none did
+    assertThat(broker.list(java.util.EnumSet.allOf(SessionState.class)).stream()
+        .filter(s -> !s.createdAt().isBefore(before)).map(Session::id))
+        .as("sessions launched since the job was queued").hasSize(1);
+    assertThat(jitRequests(repo)).isEqualTo(1);
+    assertThat(store.job(job, 1).orElseThrow().launchFailures()).isZero();
   }
 
   @Test

@@ -34,7 +34,7 @@ class AgentCommandLineTest {
         new AgentCommandLine.RootEntry("usr", null));
     List<String> cmd = AgentCommandLine.sandboxed(List.of("java", "-jar", "a.jar"), Path.of("/h/instances/s-1"),
         Path.of("/h/nas"), root, Path.of("/h"), java.util.Optional.empty());
-    assertThat(String.join(" ", cmd)).isEqualTo("bwrap --die-with-parent --unshare-pid --unshare-ipc --unshare-uts"
+    assertThat(String.join(" ", cmd)).isEqualTo("bwrap --unshare-pid --unshare-ipc --unshare-uts"
         + " --symlink usr/bin /bin --ro-bind /etc /etc --ro-bind /usr /usr"
         + " --dev /dev --proc /proc --tmpfs /tmp --tmpfs /h --bind /h/instances/s-1 /workspace --ro-bind /h/nas /nas"
         + " --chdir /workspace --setenv HOME /workspace -- java -jar a.jar");
