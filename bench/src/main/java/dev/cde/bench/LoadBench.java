@@ -231,12 +231,15 @@ public final class LoadBench {
     Thread.sleep(3000); // a launch the stale queued deliveries would (wrongly) cause has time to show
     int problems = refused.get();
 
-    // Launches per job: the JIT configs GitHub was asked for, by runner name (named after the job) ...
-    Map<String, Integer> jitByName = new HashMap<>();
+    // Launches per job: the JIT configs GitHub was asked for, by the job id in the runner's name
+    // (cde-<job>-<attempt>, and -<n> for a later runner of the same job) ...
+    Map<String, Integer> jitByJob = new HashMap<>();
+    int jitConfigs = 0;
     for (ServeEvent e : github.getAllServeEvents()) {
       if (e.getRequest().getUrl().endsWith("/generate-jitconfig")) {
         String name = Json.MAPPER.readTree(e.getRequest().getBodyAsString()).path("name").asText();
-        jitByName.merge(name, 1, Integer::sum);
+        jitByJob.merge(name.split("-")[1], 1, Integer::sum);
+        jitConfigs++;
       }
     }
     // ... and the runners the bridge recorded, by the job they were started for.
@@ -244,8 +247,8 @@ public final class LoadBench {
     for (JsonNode r : api("/api/v1/github/runners?limit=1000")) {
       runnersByJob.merge(r.path("forJobId").asLong(), 1, Integer::sum);
     }
-    long jobsWithOneJit = jitByName.values().stream().filter(n -> n == 1).count();
-    long duplicateJit = jitByName.values().stream().filter(n -> n > 1).count();
+    long jobsWithOneJit = jitByJob.values().stream().filter(n -> n == 1).count();
+    long duplicateJit = jitByJob.values().stream().filter(n -> n > 1).count();
     long duplicateRunners = runnersByJob.values().stream().filter(n -> n > 1).count();
     int sessionsMade = api("/api/v1/sessions?limit=1000").size();
     problems += (int) duplicateJit + (int) duplicateRunners + (jobsWithOneJit == jobs ? 0 : 1)
@@ -260,9 +263,10 @@ public final class LoadBench {
     System.out.printf(Locale.ROOT, "  wave 1 (%d queued) sent in %.1f s; all %d runners idle %.1f s after the first"
         + " delivery; wave 2 (%d) sent in %.1f s%n", wave1.size(), wave1Seconds, jobs, launchSeconds,
         jobs * 5, wave2Seconds);
-    System.out.printf(Locale.ROOT, "  launches: JIT configs asked for %d runner names, %d of them once, %d more than"
-        + " once; bridge runners for %d jobs, %d with more than one; sessions made %d (expected %d)%n",
-        jitByName.size(), jobsWithOneJit, duplicateJit, runnersByJob.size(), duplicateRunners, sessionsMade, jobs);
+    System.out.printf(Locale.ROOT, "  launches: %d JIT configs asked of GitHub for %d jobs: %d jobs once, %d more than"
+        + " once; the bridge's runners: %d jobs, %d with more than one; sessions made %d (expected %d)%n",
+        jitConfigs, jitByJob.size(), jobsWithOneJit, duplicateJit, runnersByJob.size(), duplicateRunners, sessionsMade,
+        jobs);
     System.out.printf(Locale.ROOT, "  bridge with %d runners up: %s%n", jobs, peak);
     System.out.printf(Locale.ROOT, "  per instance (agent JVM + sandbox + stand-in runner): %s%n", instances);
     perInstance = instances.rssPerInstance();
@@ -389,9 +393,10 @@ public final class LoadBench {
           .onFailure(exit::completeExceptionally);
     }
     int badExits = 0;
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10); // for all of them together
     for (CompletableFuture<Integer> e : exits) {
       try {
-        if (e.get(10, TimeUnit.MINUTES) != 0) {
+        if (e.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) != 0) {
           badExits++;
         }
       } catch (Exception ex) {
@@ -433,10 +438,20 @@ public final class LoadBench {
         .POST(HttpRequest.BodyPublishers.ofString("{\"cpu\":1,\"memory\":\"1g\",\"maxDuration\":\"30m\"}")).build(),
         HttpResponse.BodyHandlers.ofString());
     JsonNode s = Json.MAPPER.readTree(r.body());
-    if (r.statusCode() / 100 != 2 || !"RUNNING".equals(s.path("state").asText())) {
+    if (r.statusCode() / 100 != 2) {
       throw new IllegalStateException(r.statusCode() + " " + r.body());
     }
-    return s.path("id").asText();
+    // ?wait=true answers after cde.session.wait-timeout at the latest; a burst of starts waits its turn longer.
+    String id = s.path("id").asText();
+    long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+    while (!"RUNNING".equals(s.path("state").asText())) {
+      if (s.path("state").asText().matches("ENDED|FAILED") || System.nanoTime() > end) {
+        throw new IllegalStateException("session " + id + " did not start: " + s);
+      }
+      Thread.sleep(500);
+      s = api("/api/v1/sessions/" + id);
+    }
+    return id;
   }
 
   /** Checks that a session's lines are 1, 2, 3 ... as they arrive, across chunk boundaries. */

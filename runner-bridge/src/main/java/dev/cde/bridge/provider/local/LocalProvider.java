@@ -26,6 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
@@ -46,6 +50,19 @@ public class LocalProvider implements InstanceProvider {
   private final LocalConfig config;
   private final BridgeHome home;
   private final Map<String, Process> processes = new ConcurrentHashMap<>();
+  /** Turns to start an agent (cde.local.max-starting), handed out in order of arrival. */
+  private final Semaphore starting;
+  /**
+   * The one thread that forks agents, alive as long as the bridge. bubblewrap's {@code --die-with-parent} is
+   * PR_SET_PDEATHSIG, which fires when the forking <em>thread</em> ends, not the process: forked from a pooled
+   * worker, an instance was killed as soon as that worker retired (60 s idle in a cached pool), mid-job. The load
+   * benchmark found it (docs/benchmarks.md, "Load").
+   */
+  private final ExecutorService spawner = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "cde-local-spawner");
+    t.setDaemon(true);
+    return t;
+  });
   private volatile Boolean sandboxed;
 
   private final Optional<Path> sourceRoot;
@@ -58,6 +75,8 @@ public class LocalProvider implements InstanceProvider {
       dev.cde.bridge.cache.CacheRoot cacheRoot) {
     this.config = config;
     this.home = home;
+    this.starting = new Semaphore(Math.max(1, config.maxStarting().orElse(2 * Runtime.getRuntime().availableProcessors())),
+        true);
     this.sourceRoot = homeConfig.root();
     this.nas = cacheRoot.root();
     this.tools = new InstanceTools(home.root().resolve("instance-tools"),
@@ -111,6 +130,20 @@ public class LocalProvider implements InstanceProvider {
 
   @Override
   public Instance launch(LaunchRequest req) throws ProviderException {
+    try {
+      starting.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProviderException("interrupted while waiting for a turn to start the agent", e);
+    }
+    try {
+      return start(req);
+    } finally {
+      starting.release();
+    }
+  }
+
+  private Instance start(LaunchRequest req) throws ProviderException {
     String id = req.sessionId();
     List<String> agent = agentCommand().orElseThrow(() -> new ProviderException(
         "agent jar not found (looked at " + agentJarCandidates() + "); build function-image/agent or set cde.local.agent-jar"));
@@ -141,7 +174,7 @@ public class LocalProvider implements InstanceProvider {
         String bin = sandbox ? InstanceTools.MOUNT + "/bin" : toolsBin.get().toString();
         env.put("PATH", bin + ":" + env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
       }
-      process = pb.start();
+      process = spawn(pb);
     } catch (IOException e) {
       deleteTree(workDir);
       throw new ProviderException("cannot start the agent: " + e.getMessage(), e);
@@ -156,6 +189,17 @@ public class LocalProvider implements InstanceProvider {
       throw e;
     }
     return new Instance(id, URI.create("ws://127.0.0.1:" + port + "/tunnel"));
+  }
+
+  private Process spawn(ProcessBuilder pb) throws IOException {
+    try {
+      return spawner.submit(pb::start).get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while starting the agent", e);
+    }
   }
 
   private void awaitPort(Process process, int port, Path log) throws ProviderException {
