@@ -50,6 +50,8 @@ public class LocalProvider implements InstanceProvider {
   private final LocalConfig config;
   private final BridgeHome home;
   private final Map<String, Process> processes = new ConcurrentHashMap<>();
+  /** Ports given to agents that are starting and may not listen yet (reservePort). */
+  private final java.util.Set<Integer> reservedPorts = ConcurrentHashMap.newKeySet();
   /** Turns to start an agent (cde.local.max-starting), handed out in order of arrival. */
   private final Semaphore starting;
   /**
@@ -149,12 +151,12 @@ public class LocalProvider implements InstanceProvider {
         "agent jar not found (looked at " + agentJarCandidates() + "); build function-image/agent or set cde.local.agent-jar"));
     Path workDir = home.instances().resolve(id);
     Path log = logFile(id);
-    int port;
+    int port = -1;
     Process process;
     try {
       Files.createDirectories(workDir);
       Files.createDirectories(nas);
-      port = freeLoopbackPort();
+      port = reservePort();
       boolean sandbox = sandboxed();
       Optional<Path> toolsBin = tools.refresh(AgentCommandLine.builtFileCandidates(InstanceTools.CLI_JAR,
           sourceRoot.map(Path::toString).orElse(null), Path.of(System.getProperty("user.dir"))));
@@ -177,6 +179,7 @@ public class LocalProvider implements InstanceProvider {
       process = spawn(pb);
     } catch (IOException e) {
       deleteTree(workDir);
+      reservedPorts.remove(port);
       throw new ProviderException("cannot start the agent: " + e.getMessage(), e);
     }
     processes.put(id, process);
@@ -187,6 +190,8 @@ public class LocalProvider implements InstanceProvider {
     } catch (ProviderException e) {
       stop(id);
       throw e;
+    } finally {
+      reservedPorts.remove(port); // listening now (the OS hands it to no one else), or given up
     }
     return new Instance(id, URI.create("ws://127.0.0.1:" + port + "/tunnel"));
   }
@@ -307,6 +312,21 @@ public class LocalProvider implements InstanceProvider {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * A free loopback port no other starting agent was promised. The OS may hand a port it just reported free to the
+   * next asker until the agent binds it: two agents started at once got the same port, and the bridge's tunnel for
+   * the second reached the first (refused: "token is for another session"), found by bench/load.sh.
+   */
+  private int reservePort() throws IOException {
+    for (int i = 0; i < 100; i++) {
+      int p = freeLoopbackPort();
+      if (reservedPorts.add(p)) {
+        return p;
+      }
+    }
+    throw new IOException("no free loopback port that is not promised to another starting agent");
   }
 
   private static int freeLoopbackPort() throws IOException {
