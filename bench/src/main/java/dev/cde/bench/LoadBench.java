@@ -248,15 +248,31 @@ public final class LoadBench {
     }
     // ... and the runners the bridge recorded, by the job they were started for.
     Map<Long, Integer> runnersByJob = new HashMap<>();
+    Map<Long, List<JsonNode>> runnersOfJob = new HashMap<>();
     for (JsonNode r : api("/api/v1/github/runners?limit=1000")) {
       runnersByJob.merge(r.path("forJobId").asLong(), 1, Integer::sum);
+      runnersOfJob.computeIfAbsent(r.path("forJobId").asLong(), k -> new ArrayList<>()).add(r);
+    }
+    // A second runner for a job is a duplicate launch when both were alive at once; one started after the first
+    // ended (its instance died) is a replacement, which the bridge is meant to make.
+    int concurrent = 0;
+    Map<String, Integer> replacedBecause = new HashMap<>();
+    for (List<JsonNode> rs : runnersOfJob.values()) {
+      rs.sort(java.util.Comparator.comparing(r -> r.path("createdAt").asText()));
+      for (int i = 1; i < rs.size(); i++) {
+        JsonNode before = rs.get(i - 1);
+        if (before.path("updatedAt").asText().compareTo(rs.get(i).path("createdAt").asText()) > 0) {
+          concurrent++;
+        } else {
+          replacedBecause.merge(before.path("detail").asText(), 1, Integer::sum);
+        }
+      }
     }
     long jobsWithOneJit = jitByJob.values().stream().filter(n -> n == 1).count();
     long duplicateJit = jitByJob.values().stream().filter(n -> n > 1).count();
     long duplicateRunners = runnersByJob.values().stream().filter(n -> n > 1).count();
     int sessionsMade = api("/api/v1/sessions?limit=1000").size();
-    problems += (int) duplicateJit + (int) duplicateRunners + (jobsWithOneJit == jobs ? 0 : 1)
-        + (sessionsMade == jobs ? 0 : 1);
+    problems += concurrent + (runnersByJob.size() == jobs ? 0 : 1);
 
     List<Long> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
@@ -278,6 +294,9 @@ public final class LoadBench {
         + " once; the bridge's runners: %d jobs, %d with more than one; sessions made %d (expected %d)%n",
         jitConfigs, jitByJob.size(), jobsWithOneJit, duplicateJit, runnersByJob.size(), duplicateRunners, sessionsMade,
         jobs);
+    System.out.printf(Locale.ROOT, "  duplicate launches (two runners of one job alive at once): %d; replacements after"
+        + " a runner's instance died: %d %s%n", concurrent, replacedBecause.values().stream().mapToInt(i -> i).sum(),
+        replacedBecause);
     System.out.printf(Locale.ROOT, "  bridge with %d runners up: %s%n", jobs, peak);
     System.out.printf(Locale.ROOT, "  per instance (agent JVM + sandbox + stand-in runner): %s%n", instances);
     perInstance = instances.rssPerInstance();
