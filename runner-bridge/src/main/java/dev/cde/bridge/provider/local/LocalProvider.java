@@ -207,6 +207,23 @@ public class LocalProvider implements InstanceProvider {
     }
   }
 
+  /**
+   * Whether what listens on the port is this launch's agent. Another process (another bridge's agent on the same
+   * host) may have taken the port the OS called free: the bridge's tunnel then reached a stranger, which refused its
+   * token (bench/load.sh on a machine shared with other bridges). The real agent says on its output that it listens;
+   * a stand-in given as cde.local.agent-command is taken at its port's word.
+   */
+  private boolean listeningIsOurs(Path log, int port) {
+    if (config.agentCommand().isPresent() && !config.agentCommand().get().isEmpty()) {
+      return true;
+    }
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8).contains(" ready on 127.0.0.1:" + port + " ");
+    } catch (IOException | UncheckedIOException e) {
+      return false;
+    }
+  }
+
   private void awaitPort(Process process, int port, Path log) throws ProviderException {
     long deadline = System.nanoTime() + config.startTimeout().toNanos();
     while (System.nanoTime() < deadline) {
@@ -216,7 +233,10 @@ public class LocalProvider implements InstanceProvider {
       }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-        return;
+        if (listeningIsOurs(log, port)) {
+          return;
+        }
+        sleep(20);
       } catch (IOException notYet) {
         sleep(20);
       }
