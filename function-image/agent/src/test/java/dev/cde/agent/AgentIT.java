@@ -169,6 +169,22 @@ class AgentIT {
   }
 
   @Test
+  void tcpChannelsReachOnlyTheHostsInCdeTcpAllow() throws Exception {
+    TunnelSession s = connect(agent.token());
+    try {
+      // The cloud metadata service (an instance's credentials), another host, a spelling of loopback not listed.
+      for (String host : List.of("169.254.169.254", "10.0.0.1", "127.1")) {
+        Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> s.open(OpenRequest.tcp(host, 80))
+            .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertThat(refused).as(host).hasRootCauseMessage("tcp to " + host
+            + " is not allowed (CDE_TCP_ALLOW=127.0.0.1,localhost,::1)");
+      }
+    } finally {
+      s.fail(dev.cde.tunnel.codec.ErrorCode.INTERNAL, "test done");
+    }
+  }
+
+  @Test
   void forgedExpiredMissingAndForeignTokensAreRefused() throws Exception {
     String forged = TunnelTokens.issue(TunnelTokens.generateKeyPair().getPrivate(), agent.sessionId, Duration.ofMinutes(5));
     String expired = TunnelTokens.issue(agent.keys.getPrivate(), agent.sessionId, Duration.ofMinutes(-5));

@@ -8,6 +8,7 @@ import dev.cde.tunnel.TunnelClient;
 import dev.cde.tunnel.TunnelOptions;
 import dev.cde.tunnel.TunnelSession;
 import dev.cde.tunnel.auth.TunnelTokens;
+import dev.cde.tunnel.codec.ErrorCode;
 import dev.cde.tunnel.message.Hello;
 import dev.cde.tunnel.message.Json;
 import dev.cde.tunnel.Channel;
@@ -35,6 +36,8 @@ import org.jboss.logging.Logger;
 public class AgentLinks implements AgentConnector {
   private static final Logger LOG = Logger.getLogger(AgentLinks.class);
   private static final Duration TOKEN_TTL = Duration.ofMinutes(5);
+  /** What an instance that opens a channel towards the bridge is told. */
+  static final String REFUSED_FROM_INSTANCE = "the bridge accepts no channels from instances";
 
   @Inject
   Vertx vertx;
@@ -61,7 +64,14 @@ public class AgentLinks implements AgentConnector {
             Hello.of("bridge", "cde-bridge/0.1.0"), new TunnelOptions())
         .onSuccess(tunnel -> {
           Hello hello = tunnel.remoteHello().result();
-          AgentLink link = new AgentLink(sessionId, tunnel, hello);
+          AgentLink link = new AgentLink(sessionId, tunnel, hello, TunnelClient.isLoopback(instance.tunnelEndpoint()));
+          // Channels go one way: from the bridge into the instance. An instance (whatever runs in it, a job's code
+          // included) never opens one back into the bridge, whose side holds every secret.
+          tunnel.openHandler(open -> {
+            LOG.warnf("session %s: the instance asked to open a %s channel towards the bridge; refused", sessionId,
+                open.request().kind());
+            open.reject(ErrorCode.REFUSED, REFUSED_FROM_INSTANCE);
+          });
           AgentLink old = links.put(sessionId, link);
           if (old != null) {
             old.tunnel().close("replaced by a new connection");
@@ -128,10 +138,14 @@ public class AgentLinks implements AgentConnector {
     links.clear();
   }
 
-  /** One instance's tunnel, and the terminals opened on it (for shared viewing). */
-  record AgentLink(String sessionId, TunnelSession tunnel, Hello hello, Terminals terminals) {
-    AgentLink(String sessionId, TunnelSession tunnel, Hello hello) {
-      this(sessionId, tunnel, hello, new Terminals());
+  /**
+   * One instance's tunnel, and the terminals opened on it (for shared viewing). {@code sharesBridgeHost}: the
+   * instance is reached on a loopback address, so it runs in the bridge's network namespace (the local provider)
+   * and its loopback ports are the bridge's.
+   */
+  record AgentLink(String sessionId, TunnelSession tunnel, Hello hello, boolean sharesBridgeHost, Terminals terminals) {
+    AgentLink(String sessionId, TunnelSession tunnel, Hello hello, boolean sharesBridgeHost) {
+      this(sessionId, tunnel, hello, sharesBridgeHost, new Terminals());
     }
   }
 }

@@ -19,6 +19,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -43,6 +46,9 @@ public class TunnelRelay {
   @Inject
   SessionCacheEnv cacheEnv;
 
+  @Inject
+  RelayConfig config;
+
   void routes(@Observes Router router) {
     router.get("/api/v1/sessions/:id/tunnel").order(-100).handler(this::upgrade);
   }
@@ -61,15 +67,27 @@ public class TunnelRelay {
     req.toWebSocket().onSuccess(ws -> {
       TunnelSession client = TunnelSession.start(vertx, ws, false, Hello.of("bridge", "cde-bridge/0.1.0"),
           new TunnelOptions(), "client@" + ws.remoteAddress() + "/" + sessionId);
-      client.openHandler(open -> relay(link, open));
+      // The port this client reached the bridge on: where an instance on the bridge's host would reach it too.
+      Set<Integer> bridgePorts = Set.of(req.localAddress().port());
+      client.openHandler(open -> relay(link, open, bridgePorts));
       // The client's tunnel lives no longer than the instance's.
       link.tunnel().closed().onComplete(ar -> client.close("session tunnel closed: " + ar.result()));
       LOG.infof("session %s: client attached from %s", sessionId, ws.remoteAddress());
     }).onFailure(e -> LOG.warnf("session %s: websocket upgrade failed: %s", sessionId, e.getMessage()));
   }
 
-  private void relay(AgentLinks.AgentLink link, IncomingOpen open) {
+  private void relay(AgentLinks.AgentLink link, IncomingOpen open, Set<Integer> bridgePorts) {
     OpenRequest req = open.request();
+    if (OpenRequest.TCP.equals(req.kind()) && req.port() != null) {
+      Optional<String> refusal = TcpTargets.refusal(req.host(), req.port(), link.sharesBridgeHost(), bridgePorts,
+          config.tcpAllow().orElse(List.of()));
+      if (refusal.isPresent()) {
+        LOG.infof("session %s: tcp channel to %s:%d refused: %s", link.sessionId(), req.host(), req.port(),
+            refusal.get());
+        open.reject(ErrorCode.REFUSED, refusal.get());
+        return;
+      }
+    }
     if (OpenRequest.PTY_ATTACH.equals(req.kind())) {
       link.terminals().find(req.target()).ifPresentOrElse(
           t -> t.attach(open.accept(), Boolean.TRUE.equals(req.write())),

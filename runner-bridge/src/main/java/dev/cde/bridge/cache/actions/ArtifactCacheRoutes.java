@@ -77,19 +77,28 @@ public class ArtifactCacheRoutes {
     req.pause();
     String session;
     try {
-      session = tokens.session("Bearer " + rc.pathParam("param0"));
+      session = tokens.sessionBySignature("Bearer " + rc.pathParam("param0"));
     } catch (InvalidTokenException e) {
       json(rc, 401, error("cde cache: " + e.getMessage()));
       return;
     }
     String resource = rc.pathParam("param1");
-    rc.vertx().executeBlocking(() -> index.scope(session)).onSuccess(scope -> {
+    rc.vertx().executeBlocking(() -> {
+      tokens.requireLive(session);
+      return index.scope(session);
+    }).onSuccess(scope -> {
       if (scope.isEmpty()) {
         json(rc, 403, error("cde cache: no cache scope is recorded for session " + session));
         return;
       }
       route(rc, session, scope.get(), resource);
-    }).onFailure(e -> internal(rc, e));
+    }).onFailure(e -> {
+      if (e instanceof InvalidTokenException) {
+        json(rc, 401, error("cde cache: " + e.getMessage()));
+      } else {
+        internal(rc, e);
+      }
+    });
   }
 
   private void route(RoutingContext rc, String session, CacheScope scope, String resource) {

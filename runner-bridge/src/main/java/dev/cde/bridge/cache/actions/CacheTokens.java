@@ -1,5 +1,6 @@
 package dev.cde.bridge.cache.actions;
 
+import dev.cde.bridge.session.InstanceTokens;
 import dev.cde.bridge.session.SigningKeys;
 import dev.cde.tunnel.auth.InvalidTokenException;
 import dev.cde.tunnel.auth.TunnelTokens;
@@ -20,19 +21,34 @@ public class CacheTokens {
   static final Duration BLOB_TTL = Duration.ofHours(6);
 
   private final SigningKeys keys;
+  private final InstanceTokens instanceTokens;
 
-  public CacheTokens(SigningKeys keys) {
+  public CacheTokens(SigningKeys keys, InstanceTokens instanceTokens) {
     this.keys = keys;
+    this.instanceTokens = instanceTokens;
   }
 
-  /** A token for the session's cache calls, valid as long as the session can live. */
+  /** A token for the session's cache calls, valid as long as the session can live and no longer than it does. */
   public String issueForSession(String sessionId, Duration ttl) {
-    return TunnelTokens.issue(keys.privateKey(), SESSION_AUDIENCE, sessionId, ttl);
+    return instanceTokens.issue(SESSION_AUDIENCE, sessionId, ttl);
   }
 
-  /** The session a cache call's bearer token names. */
+  /** The session a cache call's bearer token names, refused once that session ended. Blocking (reads the store). */
   public String session(String authorization) {
-    return TunnelTokens.verify(keys.publicKey(), SESSION_AUDIENCE, TunnelTokens.bearer(authorization), null);
+    return instanceTokens.verify(SESSION_AUDIENCE, TunnelTokens.bearer(authorization));
+  }
+
+  /**
+   * The session a token names, from its signature alone (an event-loop route); the caller then checks, on a worker,
+   * {@link #requireLive(String)}.
+   */
+  String sessionBySignature(String authorization) {
+    return instanceTokens.verifySignature(SESSION_AUDIENCE, TunnelTokens.bearer(authorization));
+  }
+
+  /** Refuses a session that has ended. Blocking. */
+  void requireLive(String session) {
+    instanceTokens.requireLive(session);
   }
 
   String blob(String subject) {

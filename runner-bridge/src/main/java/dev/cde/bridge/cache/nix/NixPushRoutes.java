@@ -2,6 +2,7 @@ package dev.cde.bridge.cache.nix;
 
 import dev.cde.bridge.cache.CappedUpload;
 import dev.cde.bridge.problem.Problem;
+import dev.cde.bridge.session.InstanceTokens;
 import dev.cde.bridge.session.SigningKeys;
 import dev.cde.tunnel.auth.InvalidTokenException;
 import dev.cde.tunnel.auth.TunnelTokens;
@@ -44,12 +45,15 @@ public class NixPushRoutes {
 
   private final NixBinaryCache cache;
   private final SigningKeys keys;
+  private final InstanceTokens tokens;
   private final Vertx vertx;
   private final long maxNarSize;
 
-  public NixPushRoutes(NixBinaryCache cache, SigningKeys keys, Vertx vertx, NixCacheConfig config) {
+  public NixPushRoutes(NixBinaryCache cache, SigningKeys keys, InstanceTokens tokens, Vertx vertx,
+      NixCacheConfig config) {
     this.cache = cache;
     this.keys = keys;
+    this.tokens = tokens;
     this.vertx = vertx;
     this.maxNarSize = config.maxNarSize().asLongValue();
   }
@@ -76,11 +80,18 @@ public class NixPushRoutes {
       return;
     }
     req.pause();
-    vertx.executeBlocking(cache::newTempFile, false)
+    vertx.executeBlocking(() -> {
+      tokens.requireLive(session); // a push token dies with its session
+      return cache.newTempFile();
+    }, false)
         .compose(tmp -> vertx.fileSystem().open(tmp.toString(), new OpenOptions().setWrite(true).setTruncateExisting(true))
             .onFailure(e -> deleteQuietly(tmp))
             .onSuccess(out -> receive(rc, session, claimed, tmp, out)))
         .onFailure(e -> {
+          if (e instanceof InvalidTokenException) {
+            unauthorized(rc, e);
+            return;
+          }
           LOG.errorf("nix cache: session %s: cannot store an upload: %s", session, e.getMessage());
           problem(rc, 500, "Internal Server Error", "cannot store the upload on the NAS");
         });
@@ -145,7 +156,9 @@ public class NixPushRoutes {
         .onSuccess(outcome -> rc.response().putHeader("Content-Type", "text/plain")
             .end(outcome.name().toLowerCase(java.util.Locale.ROOT) + "\n"))
         .onFailure(e -> {
-          if (e instanceof IllegalArgumentException) {
+          if (e instanceof InvalidTokenException) {
+            unauthorized(rc, e);
+          } else if (e instanceof IllegalArgumentException) {
             LOG.infof("nix cache: session %s: push of %s refused: %s", session, file, e.getMessage());
             problem(rc, 400, "Invalid request", e.getMessage());
           } else {
@@ -156,6 +169,7 @@ public class NixPushRoutes {
   }
 
   private NixBinaryCache.Outcome publish(String file, Buffer body, String session) throws IOException {
+    tokens.requireLive(session); // a push token dies with its session
     NarInfo info = NarInfo.parse(body.toString(StandardCharsets.UTF_8));
     if (!file.equals(info.hashPart() + ".narinfo")) {
       throw new IllegalArgumentException("the narinfo of " + info.storePath() + " belongs at " + info.hashPart()
@@ -170,10 +184,14 @@ public class NixPushRoutes {
       return TunnelTokens.verify(keys.publicKey(), PUSH_AUDIENCE,
           TunnelTokens.bearer(rc.request().getHeader("Authorization")), null);
     } catch (InvalidTokenException e) {
-      rc.response().putHeader("WWW-Authenticate", "Bearer");
-      problem(rc, 401, "Unauthorized", "nix push: " + e.getMessage());
+      unauthorized(rc, e);
       return null;
     }
+  }
+
+  private static void unauthorized(RoutingContext rc, Throwable e) {
+    rc.response().putHeader("WWW-Authenticate", "Bearer");
+    problem(rc, 401, "Unauthorized", "nix push: " + e.getMessage());
   }
 
   private static void problem(RoutingContext rc, int status, String title, String detail) {

@@ -2,7 +2,7 @@ package dev.cde.bridge.github.runners;
 
 import dev.cde.bridge.problem.InvalidRequestException;
 import dev.cde.bridge.problem.UnauthorizedException;
-import dev.cde.bridge.session.SigningKeys;
+import dev.cde.bridge.session.InstanceTokens;
 import dev.cde.tunnel.auth.InvalidTokenException;
 import dev.cde.tunnel.auth.TunnelTokens;
 import io.smallrye.common.annotation.Blocking;
@@ -13,7 +13,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.security.PublicKey;
 
 /**
  * Where the runner's job hooks call. Outside {@code /api/v1}: instances never hold the API token. Each runner
@@ -24,11 +23,11 @@ import java.security.PublicKey;
 @Blocking
 public class RunnerHookResource {
   private final RunnerHooks hooks;
-  private final PublicKey publicKey;
+  private final InstanceTokens tokens;
 
-  public RunnerHookResource(RunnerHooks hooks, SigningKeys keys) {
+  public RunnerHookResource(RunnerHooks hooks, InstanceTokens tokens) {
     this.hooks = hooks;
-    this.publicKey = keys.publicKey();
+    this.tokens = tokens;
   }
 
   /** First line {@code run} or {@code refuse}, then the message. */
@@ -53,7 +52,8 @@ public class RunnerHookResource {
 
   private String session(String authorization) {
     try {
-      return TunnelTokens.verify(publicKey, RunnerLauncher.HOOK_AUDIENCE, TunnelTokens.bearer(authorization), null);
+      // Refused once its session ended: a leaked hook token cannot start or end anything after its job.
+      return tokens.verify(RunnerLauncher.HOOK_AUDIENCE, TunnelTokens.bearer(authorization));
     } catch (InvalidTokenException e) {
       throw new UnauthorizedException("runner hook: " + e.getMessage());
     }

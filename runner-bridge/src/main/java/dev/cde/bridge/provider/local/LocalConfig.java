@@ -23,6 +23,13 @@ public interface LocalConfig {
   @WithDefault("20s")
   Duration startTimeout();
 
+  /**
+   * Agents starting at once; more launches wait their turn, and the start timeout counts from a launch's turn.
+   * Default: twice the bridge host's CPUs. Every local instance starts a JVM on the bridge's own CPUs: started all
+   * at once (a burst of queued jobs) none reaches its port within the timeout, and the retries make it worse.
+   */
+  java.util.OptionalInt maxStarting();
+
   enum SandboxMode {
     AUTO, BWRAP, NONE
   }

@@ -26,6 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
@@ -46,6 +50,21 @@ public class LocalProvider implements InstanceProvider {
   private final LocalConfig config;
   private final BridgeHome home;
   private final Map<String, Process> processes = new ConcurrentHashMap<>();
+  /** Ports given to agents that are starting and may not listen yet (reservePort). */
+  private final java.util.Set<Integer> reservedPorts = ConcurrentHashMap.newKeySet();
+  /** Turns to start an agent (cde.local.max-starting), handed out in order of arrival. */
+  private final Semaphore starting;
+  /**
+   * The one thread that forks agents, alive as long as the bridge. Instances no longer use bubblewrap's
+   * {@code --die-with-parent} (they outlive a bridge crash, AgentCommandLine), but that flag is PR_SET_PDEATHSIG,
+   * tied to the forking <em>thread</em>: forked from a pooled worker that retired, an instance was killed mid-job
+   * (the load benchmark found it, docs/benchmarks.md, "Load"). One long-lived forker keeps that from coming back.
+   */
+  private final ExecutorService spawner = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "cde-local-spawner");
+    t.setDaemon(true);
+    return t;
+  });
   private volatile Boolean sandboxed;
 
   private final Optional<Path> sourceRoot;
@@ -58,6 +77,8 @@ public class LocalProvider implements InstanceProvider {
       dev.cde.bridge.cache.CacheRoot cacheRoot) {
     this.config = config;
     this.home = home;
+    this.starting = new Semaphore(Math.max(1, config.maxStarting().orElse(2 * Runtime.getRuntime().availableProcessors())),
+        true);
     this.sourceRoot = homeConfig.root();
     this.nas = cacheRoot.root();
     this.tools = new InstanceTools(home.root().resolve("instance-tools"),
@@ -111,17 +132,31 @@ public class LocalProvider implements InstanceProvider {
 
   @Override
   public Instance launch(LaunchRequest req) throws ProviderException {
+    try {
+      starting.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProviderException("interrupted while waiting for a turn to start the agent", e);
+    }
+    try {
+      return start(req);
+    } finally {
+      starting.release();
+    }
+  }
+
+  private Instance start(LaunchRequest req) throws ProviderException {
     String id = req.sessionId();
     List<String> agent = agentCommand().orElseThrow(() -> new ProviderException(
         "agent jar not found (looked at " + agentJarCandidates() + "); build function-image/agent or set cde.local.agent-jar"));
     Path workDir = home.instances().resolve(id);
     Path log = logFile(id);
-    int port;
+    int port = -1;
     Process process;
     try {
       Files.createDirectories(workDir);
       Files.createDirectories(nas);
-      port = freeLoopbackPort();
+      port = reservePort();
       boolean sandbox = sandboxed();
       Optional<Path> toolsBin = tools.refresh(AgentCommandLine.builtFileCandidates(InstanceTools.CLI_JAR,
           sourceRoot.map(Path::toString).orElse(null), Path.of(System.getProperty("user.dir"))));
@@ -141,9 +176,10 @@ public class LocalProvider implements InstanceProvider {
         String bin = sandbox ? InstanceTools.MOUNT + "/bin" : toolsBin.get().toString();
         env.put("PATH", bin + ":" + env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
       }
-      process = pb.start();
+      process = spawn(pb);
     } catch (IOException e) {
       deleteTree(workDir);
+      reservedPorts.remove(port);
       throw new ProviderException("cannot start the agent: " + e.getMessage(), e);
     }
     processes.put(id, process);
@@ -154,8 +190,38 @@ public class LocalProvider implements InstanceProvider {
     } catch (ProviderException e) {
       stop(id);
       throw e;
+    } finally {
+      reservedPorts.remove(port); // listening now (the OS hands it to no one else), or given up
     }
     return new Instance(id, URI.create("ws://127.0.0.1:" + port + "/tunnel"));
+  }
+
+  private Process spawn(ProcessBuilder pb) throws IOException {
+    try {
+      return spawner.submit(pb::start).get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while starting the agent", e);
+    }
+  }
+
+  /**
+   * Whether what listens on the port is this launch's agent. Another process (another bridge's agent on the same
+   * host) may have taken the port the OS called free: the bridge's tunnel then reached a stranger, which refused its
+   * token (bench/load.sh on a machine shared with other bridges). The real agent says on its output that it listens;
+   * a stand-in given as cde.local.agent-command is taken at its port's word.
+   */
+  private boolean listeningIsOurs(Path log, int port) {
+    if (config.agentCommand().isPresent() && !config.agentCommand().get().isEmpty()) {
+      return true;
+    }
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8).contains(" ready on 127.0.0.1:" + port + " ");
+    } catch (IOException | UncheckedIOException e) {
+      return false;
+    }
   }
 
   private void awaitPort(Process process, int port, Path log) throws ProviderException {
@@ -167,7 +233,10 @@ public class LocalProvider implements InstanceProvider {
       }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-        return;
+        if (listeningIsOurs(log, port)) {
+          return;
+        }
+        sleep(20);
       } catch (IOException notYet) {
         sleep(20);
       }
@@ -263,6 +332,21 @@ public class LocalProvider implements InstanceProvider {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * A free loopback port no other starting agent was promised. The OS may hand a port it just reported free to the
+   * next asker until the agent binds it: two agents started at once got the same port, and the bridge's tunnel for
+   * the second reached the first (refused: "token is for another session"), found by bench/load.sh.
+   */
+  private int reservePort() throws IOException {
+    for (int i = 0; i < 100; i++) {
+      int p = freeLoopbackPort();
+      if (reservedPorts.add(p)) {
+        return p;
+      }
+    }
+    throw new IOException("no free loopback port that is not promised to another starting agent");
   }
 
   private static int freeLoopbackPort() throws IOException {

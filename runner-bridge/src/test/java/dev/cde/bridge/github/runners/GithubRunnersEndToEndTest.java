@@ -119,6 +119,14 @@ class GithubRunnersEndToEndTest {
         + "\"busy\":false,\"labels\":[]},\"encoded_jit_config\":\"" + config + "\"}";
   }
 
+  /** Which job the runner took, as GitHub's job list answers the job-started hook's question. */
+  static void stubJobTakenBy(String repo, long run, long job, String runnerName) {
+    github().stubFor(get(urlEqualTo("/repos/" + repo + "/actions/runs/" + run + "/attempts/1/jobs?per_page=100"))
+        .willReturn(okJson("{\"total_count\":1,\"jobs\":[{\"id\":" + job + ",\"run_id\":" + run + ",\"run_attempt\":1,"
+            + "\"name\":\"build\",\"labels\":[\"cde-serverless\"],\"status\":\"in_progress\","
+            + "\"conclusion\":null,\"runner_name\":\"" + runnerName + "\"}]}")));
+  }
+
   static long jitRequests(String repo) {
     return github().countRequestsMatching(
         postRequestedFor(urlEqualTo("/repos/" + repo + "/actions/runners/generate-jitconfig")).build()).getCount();
@@ -309,10 +317,7 @@ class GithubRunnersEndToEndTest {
     long run = fresh();
     stubRepository(repo, run, "job");
     String name = "cde-" + job + "-1";
-    github().stubFor(get(urlEqualTo("/repos/" + repo + "/actions/runs/" + run + "/attempts/1/jobs?per_page=100"))
-        .willReturn(okJson("{\"total_count\":1,\"jobs\":[{\"id\":" + job + ",\"run_id\":" + run + ",\"run_attempt\":1,"
-            + "\"name\":\"build\",\"labels\":[\"cde-serverless\"],\"status\":\"in_progress\","
-            + "\"conclusion\":null,\"runner_name\":\"" + name + "\"}]}")));
+    stubJobTakenBy(repo, run, job, name);
     deliver(delivery("queued", repo, true, job, run, null, "cde-serverless"));
 
     GithubRunner runner = await().atMost(SLOW).until(() -> store.runner(name), Optional::isPresent).orElseThrow();
@@ -491,6 +496,74 @@ class GithubRunnersEndToEndTest {
   }
 
   /** The agents run unsandboxed here (the stand-in runner lives in the checkout), so they must not outlive the test. */
+  /**
+   * Every secret the bridge holds or hands out, against everything it writes or answers after a real job ran with
+   * all of them configured: its log, every file under its home (instance logs, session logs, reports, the database)
+   * but the secret files themselves, and what the API and the dashboard (the same API, through its cookie) answer.
+   */
+  @Test
+  void aJobThatRanLeavesNoSecretInAnyLogReportOrAnswer() throws Exception {
+    String repo = freshRepo("secrets");
+    long job = fresh();
+    long run = fresh();
+    String marker = "JITSECRET" + Long.toString(fresh(), 36);
+    String jit = Base64.getEncoder().encodeToString((run + " 1 job " + marker).getBytes(StandardCharsets.UTF_8));
+    long runnerId = stubRepository(repo, run, "job");
+    github().stubFor(post(urlEqualTo("/repos/" + repo + "/actions/runners/generate-jitconfig")).atPriority(1)
+        .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
+            .withBody(jitAnswer(runnerId, run, "job").replaceFirst("\"encoded_jit_config\":\"[^\"]*\"",
+                "\"encoded_jit_config\":\"" + jit + "\""))));
+    String name = "cde-" + job + "-1";
+    stubJobTakenBy(repo, run, job, name);
+    deliver(delivery("queued", repo, true, job, run, null, "cde-serverless"));
+    GithubRunner runner = await().atMost(SLOW).until(() -> store.runner(name), Optional::isPresent).orElseThrow();
+    awaitEnded(runner.sessionId());
+    String log = log(runner.sessionId());
+    assertThat(log).as("the job ran, with its JIT config, hooks and cache token").contains("stand-in runner: job ran")
+        .contains("cache lookup answered 204");
+
+    String apiToken = Files.readString(home.apiToken()).strip();
+    String signingKey = Files.readString(home.signingKey()).replaceAll("(?s).*-----BEGIN PRIVATE KEY-----(.*?)-----END.*",
+        "$1").replaceAll("\\s", "");
+    java.util.Map<String, String> secrets = new java.util.LinkedHashMap<>();
+    secrets.put("the GitHub token", RealRunnersProfile.TOKEN);
+    secrets.put("the JIT config", jit);
+    secrets.put("what the JIT config says", marker);
+    secrets.put("the webhook secret", SECRET);
+    secrets.put("the API token", apiToken);
+    secrets.put("the signing key", signingKey);
+    secrets.put("the GitLab cache secret", "test-secret-do-not-log-7c1e9a"); // %test.cde.gitlab-cache.secret-access-key
+    Path nixKey = home.root().resolve("nix-signing-key");
+    if (Files.exists(nixKey)) {
+      secrets.put("the nix signing key", Files.readString(nixKey).strip().replaceFirst("^[^:]*:", ""));
+    }
+    // Any per-session token (cache, hook, nix push, the agent's) is a JWT signed EdDSA: its header never changes.
+    secrets.put("a per-session token", "eyJhbGciOiJFZERTQSJ9");
+
+    java.util.Map<String, String> outputs = new java.util.LinkedHashMap<>();
+    outputs.put("the bridge log", Files.readString(Path.of("target/cde-test.log")));
+    java.util.Set<Path> secretFiles = java.util.Set.of(home.apiToken(), home.signingKey(), nixKey);
+    try (var files = Files.walk(home.root())) {
+      for (Path f : files.filter(Files::isRegularFile).filter(f -> !secretFiles.contains(f)).toList()) {
+        outputs.put(home.root().relativize(f).toString(),
+            new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1)); // binary files too: the database
+      }
+    }
+    for (String path : List.of("/api/v1/sessions", "/api/v1/sessions/" + runner.sessionId(),
+        "/api/v1/sessions/" + runner.sessionId() + "/logs", "/api/v1/sessions/" + runner.sessionId() + "/report",
+        "/api/v1/sessions/" + runner.sessionId() + "/report?format=markdown", "/api/v1/sessions/" + runner.sessionId()
+            + "/cost", "/api/v1/github/jobs", "/api/v1/github/runners", "/api/v1/github/jobs/" + job + "/report",
+        "/api/v1/costs?groupBy=repository", "/api/v1/cache/usage", "/api/v1/sessions/" + runner.sessionId() + "/terminals")) {
+      outputs.put("GET " + path, given().header("Authorization", "Bearer " + apiToken).get(path).then()
+          .extract().asString());
+    }
+    for (var secret : secrets.entrySet()) {
+      for (var out : outputs.entrySet()) {
+        assertThat(out.getValue()).as(secret.getKey() + " in " + out.getKey()).doesNotContain(secret.getValue());
+      }
+    }
+  }
+
   @AfterEach
   void endLeftoverSessions() {
     // First the jobs, or ending their runners' sessions would start new runners for them.
