@@ -9,8 +9,11 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketBase;
 import java.net.URI;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** Dials a tunnel endpoint ({@code ws://} or {@code wss://}) and completes once both HELLOs are exchanged. */
 public final class TunnelClient {
@@ -63,6 +66,65 @@ public final class TunnelClient {
         : ((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext();
     loop.runOnContext(v -> dial(vertx, http, opts, hello, options, endpoint.getHost() + ":" + port, result));
     return result.future();
+  }
+
+  /**
+   * Like {@link #connect}, but the session offers resume: after a connection drops without GOAWAY it re-dials
+   * the same endpoint (with fresh {@code headers}, e.g. a new short-lived token) until the peer's grace period
+   * ends, and continues its channels without losing or repeating a byte. A peer without resume gets the
+   * old behaviour: the drop ends the channels.
+   */
+  public static Future<TunnelSession> connectResumable(Vertx vertx, HttpClient http, URI endpoint,
+      Supplier<Map<String, String>> headers, Hello hello, TunnelOptions options) {
+    Promise<TunnelSession> result = Promise.promise();
+    Context current = Vertx.currentContext();
+    Context loop = current != null && current.isEventLoopContext() ? current
+        : ((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext();
+    Supplier<WebSocketConnectOptions> opts = () -> {
+      WebSocketConnectOptions o = options(endpoint);
+      headers.get().forEach(o::addHeader);
+      return o;
+    };
+    String label = endpoint.getHost() + ":" + options(endpoint).getPort();
+    loop.runOnContext(v -> webSocket(http, opts.get()).onComplete(ar -> {
+      if (ar.failed()) {
+        result.fail(ar.cause());
+        return;
+      }
+      // Re-dials run on the session's own loop, so a new socket is handed over before it reads a message.
+      TunnelSession session = TunnelSession.startResumableDialer(vertx, ar.result(), hello, options, label,
+          () -> webSocket(http, opts.get()).map(ws -> (WebSocketBase) ws));
+      session.remoteHello().onComplete(h -> {
+        if (h.succeeded()) {
+          result.complete(session);
+        } else {
+          result.fail(h.cause());
+        }
+      });
+    }));
+    return result.future();
+  }
+
+  private static WebSocketConnectOptions options(URI endpoint) {
+    boolean tls = "wss".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme());
+    int port = endpoint.getPort() > 0 ? endpoint.getPort() : (tls ? 443 : 80);
+    String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
+    if (endpoint.getRawQuery() != null) {
+      path += "?" + endpoint.getRawQuery();
+    }
+    return new WebSocketConnectOptions().setHost(endpoint.getHost()).setPort(port).setURI(path).setSsl(tls)
+        .setTimeout(15_000);
+  }
+
+  /** Opens the WebSocket; a refused upgrade becomes {@link TunnelRejectedException} with status and body. */
+  private static Future<WebSocket> webSocket(HttpClient http, WebSocketConnectOptions opts) {
+    return http.webSocket(opts).recover(e -> {
+      if (e instanceof UpgradeRejectedException rejected) {
+        String body = rejected.getBody() == null ? "" : rejected.getBody().toString();
+        return Future.failedFuture(new TunnelRejectedException(rejected.getStatus(), body));
+      }
+      return Future.failedFuture(e);
+    });
   }
 
   private static void dial(Vertx vertx, HttpClient http, WebSocketConnectOptions opts, Hello hello,
