@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * network path would), refuse new connections through, or stall in one direction (a path that stops
  * forwarding without closing).
  */
-final class CuttableProxy implements AutoCloseable {
+public final class CuttableProxy implements AutoCloseable {
   private final Vertx vertx;
   private final NetServer server;
   private final NetClient client;
@@ -23,7 +23,7 @@ final class CuttableProxy implements AutoCloseable {
   private volatile boolean stallUpstream;
   private volatile int cuts;
 
-  CuttableProxy(Vertx vertx, int targetPort) throws Exception {
+  public CuttableProxy(Vertx vertx, int targetPort) throws Exception {
     this.vertx = vertx;
     this.targetPort = targetPort;
     this.client = vertx.createNetClient();
@@ -31,11 +31,11 @@ final class CuttableProxy implements AutoCloseable {
     server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  int port() {
+  public int port() {
     return server.actualPort();
   }
 
-  int cuts() {
+  public int cuts() {
     return cuts;
   }
 
@@ -83,7 +83,7 @@ final class CuttableProxy implements AutoCloseable {
   }
 
   /** Closes every connection through the proxy, like a network path that broke. */
-  void cut() {
+  public void cut() {
     cuts++;
     for (NetSocket[] link : links) {
       link[0].close();
@@ -93,12 +93,12 @@ final class CuttableProxy implements AutoCloseable {
   }
 
   /** From now on, new connections are closed at once (the instance is unreachable). */
-  void refuse(boolean refuse) {
+  public void refuse(boolean refuse) {
     this.refusing = refuse;
   }
 
   /** Stops (or resumes) forwarding from the dialer to the server, without closing anything. */
-  void stallUpstream(boolean stall) {
+  public void stallUpstream(boolean stall) {
     this.stallUpstream = stall;
     for (NetSocket[] link : links) {
       if (stall) {
