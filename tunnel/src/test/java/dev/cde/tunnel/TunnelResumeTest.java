@@ -88,6 +88,8 @@ class TunnelResumeTest {
     CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     Channel ch = get(client.open(OpenRequest.exec(List.of("stream", Long.toString(total)), null, null)));
     long[] cutAt = {5L << 20, 10L << 20, 15L << 20};
+    ch.exitHandler(exit::complete);
+    ch.closeHandler(reason -> exit.completeExceptionally(new AssertionError("channel closed: " + reason)));
     ch.handler(b -> {
       long before = downstream.bytes();
       downstream.accept(b);
@@ -97,8 +99,6 @@ class TunnelResumeTest {
         }
       }
     });
-    ch.exitHandler(exit::complete);
-    ch.closeHandler(reason -> exit.completeExceptionally(new AssertionError("channel closed: " + reason)));
     // Meanwhile the client streams its own numbered input to the server, across the same cuts.
     new Producer(ch, "in ", upTotal, () -> ch.end()).start();
 
@@ -173,6 +173,7 @@ class TunnelResumeTest {
     Verifier downstream = new Verifier("line ");
     CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     Channel ch = get(client.open(OpenRequest.exec(List.of("stream", Long.toString(total)), null, null)));
+    ch.exitHandler(exit::complete);
     ch.handler(b -> {
       long before = downstream.bytes();
       downstream.accept(b);
@@ -180,7 +181,6 @@ class TunnelResumeTest {
         proxy.stallUpstream(true); // no more ACKs (nor credit) reach the server
       }
     });
-    ch.exitHandler(exit::complete);
     await().atMost(WAIT).until(() -> downstream.bytes() >= 512 * 1024);
     TunnelSession server = serverSessions.get(0);
     Producer producer = producers.get(0);
@@ -222,8 +222,8 @@ class TunnelResumeTest {
     Channel ch = get(client.open(OpenRequest.exec(List.of("stream", "100000"), null, null)));
     Verifier out = new Verifier("line ");
     CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+    ch.exitHandler(exit::complete); // before the data handler, which starts delivery
     ch.handler(out::accept);
-    ch.exitHandler(exit::complete);
     assertThat(exit.get(20, TimeUnit.SECONDS).code()).isZero();
     assertThat(out.bytes()).isEqualTo(100000);
     assertThat(serverSessions.get(0).resumable()).isFalse();

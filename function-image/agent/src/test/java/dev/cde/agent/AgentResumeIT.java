@@ -63,6 +63,8 @@ class AgentResumeIT {
           .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
       LineChecker out = new LineChecker();
       CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+      ch.exitHandler(exit::complete);
+      ch.closeHandler(reason -> exit.completeExceptionally(new AssertionError("channel closed: " + reason)));
       ch.handler(b -> {
         long before = out.lines();
         out.accept(b);
@@ -72,8 +74,6 @@ class AgentResumeIT {
           }
         }
       });
-      ch.exitHandler(exit::complete);
-      ch.closeHandler(reason -> exit.completeExceptionally(new AssertionError("channel closed: " + reason)));
       ch.end();
       assertThat(exit.get(120, TimeUnit.SECONDS).code()).isZero();
       assertThat(out.error()).isNull();
@@ -94,8 +94,8 @@ class AgentResumeIT {
           .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
       CompletableFuture<String> pid = new CompletableFuture<>();
       CompletableFuture<String> closed = new CompletableFuture<>();
-      ch.handler(b -> pid.complete(b.toString(StandardCharsets.UTF_8).strip()));
       ch.closeHandler(closed::complete);
+      ch.handler(b -> pid.complete(b.toString(StandardCharsets.UTF_8).strip()));
       long job = Long.parseLong(pid.get(20, TimeUnit.SECONDS));
       assertThat(ProcessHandle.of(job)).isPresent();
 

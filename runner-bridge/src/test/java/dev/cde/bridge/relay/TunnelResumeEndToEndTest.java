@@ -86,6 +86,8 @@ class TunnelResumeEndToEndTest {
     AtomicLong seen = new AtomicLong();
     StringBuffer error = new StringBuffer();
     CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+    job.exitHandler(exit::complete);
+    job.closeHandler(reason -> exit.completeExceptionally(new AssertionError("job channel closed: " + reason)));
     job.handler(b -> {
       long before = seen.get();
       partial.append(b.toString(StandardCharsets.US_ASCII));
@@ -106,8 +108,6 @@ class TunnelResumeEndToEndTest {
         }
       }
     });
-    job.exitHandler(exit::complete);
-    job.closeHandler(reason -> exit.completeExceptionally(new AssertionError("job channel closed: " + reason)));
     job.end();
     assertThat(exit.get(120, TimeUnit.SECONDS).code()).isZero();
     assertThat(error).isEmpty();
