@@ -47,25 +47,8 @@ public final class TunnelClient {
 
   public static Future<TunnelSession> connect(Vertx vertx, HttpClient http, URI endpoint,
       Map<String, String> headers, Hello hello, TunnelOptions options) {
-    boolean tls = "wss".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme());
-    int port = endpoint.getPort() > 0 ? endpoint.getPort() : (tls ? 443 : 80);
-    String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
-    if (endpoint.getRawQuery() != null) {
-      path += "?" + endpoint.getRawQuery();
-    }
-    WebSocketConnectOptions opts = new WebSocketConnectOptions()
-        .setHost(endpoint.getHost()).setPort(port).setURI(path).setSsl(tls)
-        .setTimeout(15_000);
-    headers.forEach(opts::addHeader);
-    Promise<TunnelSession> result = Promise.promise();
-    // Dial from an event-loop context: the WebSocket then completes on that loop, where our listener is
-    // already registered, so TunnelSession installs its handlers before the peer's first message is read.
-    // Dialled from another thread, the listener can run a turn later and the peer's HELLO is dropped.
-    Context current = Vertx.currentContext();
-    Context loop = current != null && current.isEventLoopContext() ? current
-        : ((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext();
-    loop.runOnContext(v -> dial(vertx, http, opts, hello, options, endpoint.getHost() + ":" + port, result));
-    return result.future();
+    return dial(vertx, http, endpoint, () -> headers,
+        ws -> TunnelSession.start(vertx, ws, true, hello, options, label(endpoint)));
   }
 
   /**
@@ -76,24 +59,26 @@ public final class TunnelClient {
    */
   public static Future<TunnelSession> connectResumable(Vertx vertx, HttpClient http, URI endpoint,
       Supplier<Map<String, String>> headers, Hello hello, TunnelOptions options) {
+    // Re-dials run on the session's own loop, so a new socket is handed over before it reads a message.
+    return dial(vertx, http, endpoint, headers, ws -> TunnelSession.startResumableDialer(vertx, ws, hello,
+        options, label(endpoint), () -> webSocket(http, options(endpoint, headers.get())).map(w -> (WebSocketBase) w)));
+  }
+
+  private static Future<TunnelSession> dial(Vertx vertx, HttpClient http, URI endpoint,
+      Supplier<Map<String, String>> headers, java.util.function.Function<WebSocket, TunnelSession> start) {
     Promise<TunnelSession> result = Promise.promise();
+    // Dial from an event-loop context: the WebSocket then completes on that loop, where our listener is
+    // already registered, so TunnelSession installs its handlers before the peer's first message is read.
+    // Dialled from another thread, the listener can run a turn later and the peer's HELLO is dropped.
     Context current = Vertx.currentContext();
     Context loop = current != null && current.isEventLoopContext() ? current
         : ((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext();
-    Supplier<WebSocketConnectOptions> opts = () -> {
-      WebSocketConnectOptions o = options(endpoint);
-      headers.get().forEach(o::addHeader);
-      return o;
-    };
-    String label = endpoint.getHost() + ":" + options(endpoint).getPort();
-    loop.runOnContext(v -> webSocket(http, opts.get()).onComplete(ar -> {
+    loop.runOnContext(v -> webSocket(http, options(endpoint, headers.get())).onComplete(ar -> {
       if (ar.failed()) {
         result.fail(ar.cause());
         return;
       }
-      // Re-dials run on the session's own loop, so a new socket is handed over before it reads a message.
-      TunnelSession session = TunnelSession.startResumableDialer(vertx, ar.result(), hello, options, label,
-          () -> webSocket(http, opts.get()).map(ws -> (WebSocketBase) ws));
+      TunnelSession session = start.apply(ar.result());
       session.remoteHello().onComplete(h -> {
         if (h.succeeded()) {
           result.complete(session);
@@ -105,15 +90,21 @@ public final class TunnelClient {
     return result.future();
   }
 
-  private static WebSocketConnectOptions options(URI endpoint) {
+  private static String label(URI endpoint) {
+    return endpoint.getHost() + ":" + options(endpoint, Map.of()).getPort();
+  }
+
+  private static WebSocketConnectOptions options(URI endpoint, Map<String, String> headers) {
     boolean tls = "wss".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme());
     int port = endpoint.getPort() > 0 ? endpoint.getPort() : (tls ? 443 : 80);
     String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
     if (endpoint.getRawQuery() != null) {
       path += "?" + endpoint.getRawQuery();
     }
-    return new WebSocketConnectOptions().setHost(endpoint.getHost()).setPort(port).setURI(path).setSsl(tls)
-        .setTimeout(15_000);
+    WebSocketConnectOptions opts = new WebSocketConnectOptions().setHost(endpoint.getHost()).setPort(port).setURI(path)
+        .setSsl(tls).setTimeout(15_000);
+    headers.forEach(opts::addHeader);
+    return opts;
   }
 
   /** Opens the WebSocket; a refused upgrade becomes {@link TunnelRejectedException} with status and body. */
@@ -124,30 +115,6 @@ public final class TunnelClient {
         return Future.failedFuture(new TunnelRejectedException(rejected.getStatus(), body));
       }
       return Future.failedFuture(e);
-    });
-  }
-
-  private static void dial(Vertx vertx, HttpClient http, WebSocketConnectOptions opts, Hello hello,
-      TunnelOptions options, String label, Promise<TunnelSession> result) {
-    http.webSocket(opts).onComplete(ar -> {
-      if (ar.failed()) {
-        Throwable e = ar.cause();
-        if (e instanceof UpgradeRejectedException rejected) {
-          String body = rejected.getBody() == null ? "" : rejected.getBody().toString();
-          result.fail(new TunnelRejectedException(rejected.getStatus(), body));
-        } else {
-          result.fail(e);
-        }
-        return;
-      }
-      TunnelSession session = TunnelSession.start(vertx, ar.result(), true, hello, options, label);
-      session.remoteHello().onComplete(h -> {
-        if (h.succeeded()) {
-          result.complete(session);
-        } else {
-          result.fail(h.cause());
-        }
-      });
     });
   }
 }

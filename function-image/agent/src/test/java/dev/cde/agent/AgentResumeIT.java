@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cde.tunnel.Channel;
 import dev.cde.tunnel.CuttableProxy;
+import dev.cde.tunnel.SeqLines;
 import dev.cde.tunnel.TunnelClient;
 import dev.cde.tunnel.TunnelOptions;
 import dev.cde.tunnel.TunnelSession;
@@ -12,7 +13,6 @@ import dev.cde.tunnel.message.ExitStatus;
 import dev.cde.tunnel.message.Hello;
 import dev.cde.tunnel.message.OpenRequest;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,7 +60,7 @@ class AgentResumeIT {
       int lines = 2_000_000;
       Channel ch = tunnel.open(OpenRequest.exec(List.of("seq", "1", Integer.toString(lines)), null, null))
           .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-      LineChecker out = new LineChecker();
+      SeqLines out = new SeqLines();
       CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
       ch.exitHandler(exit::complete);
       ch.closeHandler(reason -> exit.completeExceptionally(new AssertionError("channel closed: " + reason)));
@@ -104,37 +103,6 @@ class AgentResumeIT {
       assertThat(closed.get(20, TimeUnit.SECONDS)).startsWith("tunnel lost for more than 2 s: connection closed");
       await().atMost(Duration.ofSeconds(20)).until(() -> agent.log().contains("tunnel lost for more than 2 s"));
       await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(job).map(p -> !p.isAlive()).orElse(true));
-    }
-  }
-
-  /** Checks that output is the lines 1, 2, 3, ... each exactly once, in order. */
-  static final class LineChecker {
-    private final StringBuilder partial = new StringBuilder();
-    private final AtomicLong lines = new AtomicLong();
-    private volatile String error;
-
-    void accept(Buffer b) {
-      partial.append(b.toString(StandardCharsets.US_ASCII));
-      int start = 0;
-      int nl;
-      while ((nl = partial.indexOf("\n", start)) >= 0) {
-        String line = partial.substring(start, nl);
-        long expected = lines.get() + 1;
-        if (error == null && !line.equals(Long.toString(expected))) {
-          error = "expected line " + expected + ", got '" + line + "'";
-        }
-        lines.incrementAndGet();
-        start = nl + 1;
-      }
-      partial.delete(0, start);
-    }
-
-    long lines() {
-      return lines.get();
-    }
-
-    String error() {
-      return error;
     }
   }
 }

@@ -9,6 +9,7 @@ import dev.cde.bridge.github.runners.RealRunnersProfile;
 import dev.cde.bridge.home.BridgeHome;
 import dev.cde.tunnel.Channel;
 import dev.cde.tunnel.CuttableProxy;
+import dev.cde.tunnel.SeqLines;
 import dev.cde.tunnel.TunnelClient;
 import dev.cde.tunnel.TunnelOptions;
 import dev.cde.tunnel.TunnelSession;
@@ -21,10 +22,8 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Inject;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
@@ -32,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,36 +80,23 @@ class TunnelResumeEndToEndTest {
     int lines = 1_000_000;
     Channel job = client.open(OpenRequest.exec(List.of("seq", "1", Integer.toString(lines)), null, null))
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    StringBuilder partial = new StringBuilder();
-    AtomicLong seen = new AtomicLong();
-    StringBuffer error = new StringBuffer();
+    SeqLines out = new SeqLines();
     CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     job.exitHandler(exit::complete);
     job.closeHandler(reason -> exit.completeExceptionally(new AssertionError("job channel closed: " + reason)));
     job.handler(b -> {
-      long before = seen.get();
-      partial.append(b.toString(StandardCharsets.US_ASCII));
-      int start = 0;
-      int nl;
-      while ((nl = partial.indexOf("\n", start)) >= 0) {
-        String line = partial.substring(start, nl);
-        if (error.length() == 0 && !line.equals(Long.toString(seen.get() + 1))) {
-          error.append("expected line ").append(seen.get() + 1).append(", got '").append(line).append("'");
-        }
-        seen.incrementAndGet();
-        start = nl + 1;
-      }
-      partial.delete(0, start);
+      long before = out.lines();
+      out.accept(b);
       for (long at : new long[] {150_000, 450_000, 750_000}) {
-        if (before < at && seen.get() >= at) {
+        if (before < at && out.lines() >= at) {
           proxy.cut();
         }
       }
     });
     job.end();
     assertThat(exit.get(120, TimeUnit.SECONDS).code()).isZero();
-    assertThat(error).isEmpty();
-    assertThat(seen.get()).isEqualTo(lines);
+    assertThat(out.error()).isNull();
+    assertThat(out.lines()).isEqualTo(lines);
     assertThat(proxy.cuts()).isEqualTo(3);
     given().header("Authorization", "Bearer " + token).get("/api/v1/sessions/" + id).then()
         .statusCode(200).body("state", equalTo("RUNNING"));
