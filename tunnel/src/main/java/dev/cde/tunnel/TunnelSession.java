@@ -916,10 +916,11 @@ public final class TunnelSession {
    */
   void resumeOn(WebSocketBase w, Resume resume, List<Frame> rest) {
     onLoop(() -> {
-      if (closing) {
+      if (closing || !resumable) {
+        String why = closing ? "session already ended: " + closeReason : "this session did not agree to resume";
         w.writeBinaryMessage(FrameCodec.encode(Frame.of(FrameType.GOAWAY, 0,
-            Json.encode(new Failure(ErrorCode.REFUSED.code, "session already ended: " + closeReason)))));
-        w.close(ErrorCode.REFUSED.closeStatus, "session already ended");
+            Json.encode(new Failure(ErrorCode.REFUSED.code, why)))));
+        w.close(ErrorCode.REFUSED.closeStatus, truncateUtf8(why, 120));
         return;
       }
       if (ws != null) {
