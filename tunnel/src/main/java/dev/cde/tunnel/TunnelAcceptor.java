@@ -11,6 +11,7 @@ import dev.cde.tunnel.message.Json;
 import dev.cde.tunnel.message.Resume;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketBase;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -20,12 +21,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
- * The accepting side of resumable tunnels (the agent). A new connection's first frame decides: HELLO starts
- * a new session, which offers resume (an id, a secret token, the grace period); RESUME continues the
- * suspended session it names, once its token matches. Sessions are forgotten when they end.
+ * The accepting side of resumable tunnels (the agent). A connection without the {@value #RESUME_HEADER} upgrade
+ * header starts a new session, which offers resume (an id, a secret token, the grace period); one with it
+ * must send RESUME first and continues the suspended session it names, once its token matches. Sessions
+ * are forgotten when they end.
  */
 public final class TunnelAcceptor {
   private static final Logger LOG = Logger.getLogger(TunnelAcceptor.class.getName());
+
+  /** Upgrade header of a connection that continues a session: its resume id (not secret; the token is). */
+  public static final String RESUME_HEADER = "Cde-Resume";
 
   private final Vertx vertx;
   private final TunnelOptions options;
@@ -42,9 +47,20 @@ public final class TunnelAcceptor {
    * {@code onNew} sees each new session (to set its open handler) before any of its channel frames is read;
    * a resumed connection joins its session silently.
    */
-  public void accept(WebSocketBase ws, Hello hello, String label, Handler<TunnelSession> onNew) {
+  public void accept(ServerWebSocket ws, Hello hello, String label, Handler<TunnelSession> onNew) {
+    String resuming = ws.headers().get(RESUME_HEADER);
+    if (resuming == null) {
+      // A new session: HELLO goes out at once, as from any server, so the handshake costs no extra turn.
+      String id = token(12);
+      TunnelSession s = TunnelSession.startResumableAcceptor(vertx, ws, hello, options, label,
+          new Hello.ResumeOffer(id, token(32), (int) Math.max(1, options.resumeGrace().toSeconds())));
+      sessions.put(id, s);
+      s.closed().onComplete(ar -> sessions.remove(id, s));
+      onNew.handle(s);
+      return;
+    }
     long timer = vertx.setTimer(options.keepaliveTimeout().toMillis(),
-        id -> refuse(ws, ErrorCode.PROTOCOL_ERROR, "no HELLO or RESUME within " + options.keepaliveTimeout().toMillis() + " ms"));
+        id -> refuse(ws, ErrorCode.PROTOCOL_ERROR, "no RESUME within " + options.keepaliveTimeout().toMillis() + " ms"));
     ws.closeHandler(v -> vertx.cancelTimer(timer));
     ws.textMessageHandler(t -> {
       vertx.cancelTimer(timer);
@@ -57,22 +73,16 @@ public final class TunnelAcceptor {
       Resume resume;
       try {
         frames = FrameCodec.decode(first);
-        resume = frames.get(0).type() == FrameType.RESUME ? Json.decode(frames.get(0).payload(), Resume.class) : null;
+        if (frames.get(0).type() != FrameType.RESUME) {
+          throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "expected RESUME first on a resumed connection, got "
+              + frames.get(0).type());
+        }
+        resume = Json.decode(frames.get(0).payload(), Resume.class);
       } catch (ProtocolException e) {
         refuse(ws, e.code(), e.getMessage());
         return;
       }
-      if (resume == null) {
-        String id = token(12);
-        TunnelSession s = TunnelSession.startResumableAcceptor(vertx, ws, hello, options, label,
-            new Hello.ResumeOffer(id, token(32), (int) Math.max(1, options.resumeGrace().toSeconds())));
-        sessions.put(id, s);
-        s.closed().onComplete(ar -> sessions.remove(id, s));
-        onNew.handle(s);
-        s.onMessage(first);
-        return;
-      }
-      TunnelSession s = resume.id() == null ? null : sessions.get(resume.id());
+      TunnelSession s = resume.id() == null || !resume.id().equals(resuming) ? null : sessions.get(resume.id());
       if (s == null) {
         refuse(ws, ErrorCode.REFUSED, "no session to resume (it ended, or its grace period passed)");
       } else if (!s.resumeTokenMatches(resume.token())) {

@@ -61,7 +61,19 @@ public final class TunnelClient {
       Supplier<Map<String, String>> headers, Hello hello, TunnelOptions options) {
     // Re-dials run on the session's own loop, so a new socket is handed over before it reads a message.
     return dial(vertx, http, endpoint, headers, ws -> TunnelSession.startResumableDialer(vertx, ws, hello,
-        options, label(endpoint), () -> webSocket(http, options(endpoint, headers.get())).map(w -> (WebSocketBase) w)));
+        options, label(endpoint), resumeId -> {
+          Map<String, String> h = new java.util.HashMap<>(headers.get());
+          h.put(TunnelAcceptor.RESUME_HEADER, resumeId);
+          Promise<WebSocketBase> again = Promise.promise();
+          webSocket(http, options(endpoint, h)).onComplete(ar -> {
+            if (ar.succeeded()) {
+              again.complete(ar.result());
+            } else {
+              again.fail(ar.cause());
+            }
+          });
+          return again.future();
+        }));
   }
 
   private static Future<TunnelSession> dial(Vertx vertx, HttpClient http, URI endpoint,
@@ -107,14 +119,25 @@ public final class TunnelClient {
     return opts;
   }
 
-  /** Opens the WebSocket; a refused upgrade becomes {@link TunnelRejectedException} with status and body. */
+  /**
+   * Opens the WebSocket; a refused upgrade becomes {@link TunnelRejectedException} with status and body.
+   * The result is a context-free promise, so its listener runs in the very callback that completes the
+   * upgrade: the session's handlers are then in place before the peer's first message (HELLO) is read.
+   * ({@code recover}/{@code map} on the client's own future may hand the result over a turn later, and
+   * Vert.x drops messages that arrive while a WebSocket has no handler.)
+   */
   private static Future<WebSocket> webSocket(HttpClient http, WebSocketConnectOptions opts) {
-    return http.webSocket(opts).recover(e -> {
-      if (e instanceof UpgradeRejectedException rejected) {
+    Promise<WebSocket> opened = Promise.promise();
+    http.webSocket(opts).onComplete(ar -> {
+      if (ar.succeeded()) {
+        opened.complete(ar.result());
+      } else if (ar.cause() instanceof UpgradeRejectedException rejected) {
         String body = rejected.getBody() == null ? "" : rejected.getBody().toString();
-        return Future.failedFuture(new TunnelRejectedException(rejected.getStatus(), body));
+        opened.fail(new TunnelRejectedException(rejected.getStatus(), body));
+      } else {
+        opened.fail(ar.cause());
       }
-      return Future.failedFuture(e);
     });
+    return opened.future();
   }
 }

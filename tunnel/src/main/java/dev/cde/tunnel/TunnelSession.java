@@ -29,7 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -89,8 +89,8 @@ public final class TunnelSession {
   // ---- resume (all on the loop except the volatile figures read by tests and metrics)
   /** What our HELLO offers (null: this side does not offer resume). */
   private final Hello.ResumeOffer ownOffer;
-  /** Re-opens the WebSocket to the same endpoint (dialer only); null on the accepting side. */
-  private final Supplier<Future<WebSocketBase>> redialer;
+  /** Re-opens the WebSocket to the same endpoint, announcing the resume id (dialer only); null on the accepting side. */
+  private final Function<String, Future<WebSocketBase>> redialer;
   /** Keep sent sequenced frames for replay: from our offer until the peer's HELLO says it has none. */
   private boolean retaining;
   private boolean resumable;
@@ -117,7 +117,7 @@ public final class TunnelSession {
   private volatile int resumes;
 
   private TunnelSession(Vertx vertx, WebSocketBase ws, boolean client, TunnelOptions options, String label,
-      Hello.ResumeOffer ownOffer, Supplier<Future<WebSocketBase>> redialer) {
+      Hello.ResumeOffer ownOffer, Function<String, Future<WebSocketBase>> redialer) {
     if (!Context.isOnEventLoopThread()) {
       throw new IllegalStateException("a TunnelSession must be created on the event loop of its WebSocket");
     }
@@ -154,7 +154,7 @@ public final class TunnelSession {
 
   /** A dialer's session that offers resume and re-dials with {@code redialer} after a drop. */
   static TunnelSession startResumableDialer(Vertx vertx, WebSocketBase ws, Hello hello, TunnelOptions options,
-      String label, Supplier<Future<WebSocketBase>> redialer) {
+      String label, Function<String, Future<WebSocketBase>> redialer) {
     TunnelSession s = new TunnelSession(vertx, ws, true, options, label, Hello.ResumeOffer.CAPABLE, redialer);
     s.begin(hello);
     return s;
@@ -883,7 +883,7 @@ public final class TunnelSession {
       }
       Future<WebSocketBase> dialed;
       try {
-        dialed = redialer.get();
+        dialed = redialer.apply(resumeId);
       } catch (RuntimeException e) {
         dialed = Future.failedFuture(e);
       }
