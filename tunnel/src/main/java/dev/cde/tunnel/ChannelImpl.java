@@ -193,6 +193,12 @@ final class ChannelImpl implements Channel {
     return state == State.OPEN && !awaitingAccept && head != null && (!head.type.carriesData() || sendCredit > 0);
   }
 
+  /** Whether the next frame fits in {@code room} payload bytes: data frames are cut to fit, others are not. */
+  boolean headFits(int room) {
+    Outgoing head = out.peek();
+    return head != null && (head.type.carriesData() ? room > 0 : head.payload.length() <= room);
+  }
+
   /** The next frame to put on the wire, at most {@code max} payload bytes, or null if credit is out. */
   Frame nextFrame(int max) {
     Outgoing head = out.peek();

@@ -14,6 +14,8 @@ public final class TunnelOptions {
   private int batchBytes = 64 * 1024;
   private Duration keepaliveInterval = Duration.ofSeconds(20);
   private Duration keepaliveTimeout = Duration.ofSeconds(15);
+  private long replayBufferCap = 8L * 1024 * 1024;
+  private Duration resumeGrace = Duration.ofSeconds(60);
 
   public int maxWindow() {
     return maxWindow;
@@ -79,6 +81,35 @@ public final class TunnelOptions {
 
   public TunnelOptions keepaliveTimeout(Duration d) {
     this.keepaliveTimeout = d;
+    return this;
+  }
+
+  /**
+   * Most bytes (frame headers included) of sent, sequenced frames kept until the peer acknowledges them,
+   * for replay after a dropped connection. When full, this side sends no more sequenced frames until an
+   * ACK frees room: a resumable tunnel's in-flight bytes are capped here, never by memory.
+   */
+  public long replayBufferCap() {
+    return replayBufferCap;
+  }
+
+  public TunnelOptions replayBufferCap(long bytes) {
+    // One largest frame must always fit, or a full-size DATA frame could never be sent.
+    this.replayBufferCap = Math.max(bytes, 2L * (dev.cde.tunnel.codec.FrameCodec.HEADER_LENGTH
+        + dev.cde.tunnel.codec.FrameCodec.MAX_DATA_PAYLOAD));
+    return this;
+  }
+
+  /**
+   * How long the accepting side keeps a session whose connection dropped without GOAWAY, waiting for the
+   * dialer to resume it; announced in its HELLO, so the dialer re-dials for as long.
+   */
+  public Duration resumeGrace() {
+    return resumeGrace;
+  }
+
+  public TunnelOptions resumeGrace(Duration d) {
+    this.resumeGrace = d;
     return this;
   }
 }

@@ -11,6 +11,7 @@ import dev.cde.tunnel.message.Failure;
 import dev.cde.tunnel.message.Hello;
 import dev.cde.tunnel.message.Json;
 import dev.cde.tunnel.message.OpenRequest;
+import dev.cde.tunnel.message.Resume;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -19,12 +20,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketBase;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,6 +40,13 @@ import java.util.logging.Logger;
  *
  * <p>Writes: control frames go first; then channels with queued output and credit take turns, one frame
  * each per round, so a saturated channel cannot starve a quiet one.
+ *
+ * <p>Resume (docs/protocol.md, "Resume"): when both HELLOs carry a resume offer, every sequenced frame sent
+ * is kept in a bounded replay buffer until the peer's ACK covers it. A connection that drops without GOAWAY
+ * suspends the session instead of ending it: channels stay open, writers wait, the dialer re-dials and both
+ * sides exchange RESUME (how many sequenced frames each received) and replay the rest. Past the grace
+ * period the session ends with "tunnel lost for more than N s". The WebSocket underneath may therefore
+ * change; its handlers hop onto this session's event loop and ignore a socket that is no longer current.
  */
 public final class TunnelSession {
   private static final Logger LOG = Logger.getLogger(TunnelSession.class.getName());
@@ -42,13 +54,17 @@ public final class TunnelSession {
   private final Vertx vertx;
   private final Context context;
   private final Thread loop;
-  private final WebSocketBase ws;
+  /** The current connection; null while suspended (lost, not yet resumed). */
+  private WebSocketBase ws;
   private final boolean client;
   private final TunnelOptions options;
   private final String label;
 
   private final Map<Integer, ChannelImpl> channels = new HashMap<>();
+  /** Sequenced control frames (OPEN*, RST, REQUEST, WINDOW_UPDATE), waiting for the wire. */
   private final ArrayDeque<Frame> control = new ArrayDeque<>();
+  /** Session frames (HELLO, PING, PONG, RESUME): unsequenced, so they go even while the replay buffer is full. */
+  private final ArrayDeque<Frame> sessionFrames = new ArrayDeque<>();
   private final Set<ChannelImpl> sendable = new LinkedHashSet<>();
   /** Channels that became sendable while flush() was iterating; merged before the next round. */
   private final ArrayDeque<ChannelImpl> deferred = new ArrayDeque<>();
@@ -70,7 +86,38 @@ public final class TunnelSession {
   private long keepaliveTimer = -1;
   private final long startedNanos = System.nanoTime();
 
-  private TunnelSession(Vertx vertx, WebSocketBase ws, boolean client, TunnelOptions options, String label) {
+  // ---- resume (all on the loop except the volatile figures read by tests and metrics)
+  /** What our HELLO offers (null: this side does not offer resume). */
+  private final Hello.ResumeOffer ownOffer;
+  /** Re-opens the WebSocket to the same endpoint, announcing the resume id (dialer only); null on the accepting side. */
+  private final Function<String, Future<WebSocketBase>> redialer;
+  /** Keep sent sequenced frames for replay: from our offer until the peer's HELLO says it has none. */
+  private boolean retaining;
+  private boolean resumable;
+  private String resumeId;
+  private String resumeToken;
+  private Duration grace;
+  private long sentSeq;
+  private long ackedSeq;
+  private final ArrayDeque<Frame> replay = new ArrayDeque<>();
+  private volatile long replayBytes;
+  private volatile long replayHighWater;
+  /** Frames of {@link #replay} still to be sent again on the resumed connection, oldest first. */
+  private final ArrayDeque<Frame> retransmit = new ArrayDeque<>();
+  private long receivedSeq;
+  private long ackSentSeq;
+  private boolean ackDue;
+  private volatile boolean suspended;
+  /** A new connection is attached; sequenced frames wait for the peer's RESUME to say where to start. */
+  private boolean awaitingResume;
+  private long graceTimer = -1;
+  private long lostNanos;
+  private String lostReason;
+  private int redials;
+  private volatile int resumes;
+
+  private TunnelSession(Vertx vertx, WebSocketBase ws, boolean client, TunnelOptions options, String label,
+      Hello.ResumeOffer ownOffer, Function<String, Future<WebSocketBase>> redialer) {
     if (!Context.isOnEventLoopThread()) {
       throw new IllegalStateException("a TunnelSession must be created on the event loop of its WebSocket");
     }
@@ -82,6 +129,14 @@ public final class TunnelSession {
     this.options = options;
     this.label = label;
     this.nextLocalId = client ? 1 : 2;
+    this.ownOffer = ownOffer;
+    this.redialer = redialer;
+    this.retaining = ownOffer != null;
+    if (ownOffer != null && !client) {
+      this.resumeId = ownOffer.id();
+      this.resumeToken = ownOffer.token();
+      this.grace = options.resumeGrace();
+    }
   }
 
   /**
@@ -92,36 +147,101 @@ public final class TunnelSession {
    */
   public static TunnelSession start(Vertx vertx, WebSocketBase ws, boolean client, Hello hello,
       TunnelOptions options, String label) {
-    TunnelSession s = new TunnelSession(vertx, ws, client, options, label);
+    TunnelSession s = new TunnelSession(vertx, ws, client, options, label, null, null);
+    s.begin(hello);
+    return s;
+  }
+
+  /** A dialer's session that offers resume and re-dials with {@code redialer} after a drop. */
+  static TunnelSession startResumableDialer(Vertx vertx, WebSocketBase ws, Hello hello, TunnelOptions options,
+      String label, Function<String, Future<WebSocketBase>> redialer) {
+    TunnelSession s = new TunnelSession(vertx, ws, true, options, label, Hello.ResumeOffer.CAPABLE, redialer);
+    s.begin(hello);
+    return s;
+  }
+
+  /** An accepting side's session that offers resume under {@code offer} (see {@link TunnelAcceptor}). */
+  static TunnelSession startResumableAcceptor(Vertx vertx, WebSocketBase ws, Hello hello, TunnelOptions options,
+      String label, Hello.ResumeOffer offer) {
+    TunnelSession s = new TunnelSession(vertx, ws, false, options, label, offer, null);
     s.begin(hello);
     return s;
   }
 
   private void begin(Hello hello) {
-    ws.binaryMessageHandler(this::onMessage);
-    ws.textMessageHandler(t -> fail(ErrorCode.PROTOCOL_ERROR, "text messages are not part of the protocol"));
-    ws.exceptionHandler(e -> {
-      String msg = String.valueOf(e.getMessage());
-      // Vert.x reports a message over maxWebSocketMessageSize only here ("... overflow max message size
-      // of N") and then drops it; without this the oversized sender would stay connected.
-      if (msg.contains("larger than") || msg.contains("max message size")) {
-        fail(ErrorCode.FRAME_TOO_LARGE, "message exceeds " + FrameCodec.MAX_MESSAGE + " bytes");
-      } else {
-        LOG.log(Level.FINE, label + ": websocket error", e);
-      }
-    });
-    ws.closeHandler(v -> {
-      String why = closeReason != null ? closeReason
-          : "connection closed" + (ws.closeStatusCode() == null ? "" : " (" + ws.closeStatusCode()
-              + (ws.closeReason() == null || ws.closeReason().isEmpty() ? "" : " " + ws.closeReason()) + ")");
-      terminate(why);
-    });
-    sendControl(Frame.of(FrameType.HELLO, 0, Json.encode(hello)));
+    attachHandlers(ws);
+    sendControl(Frame.of(FrameType.HELLO, 0, Json.encode(ownOffer == null ? hello : hello.withResume(ownOffer))));
     long tick = Math.max(10, Math.min(options.keepaliveInterval().toMillis(), options.keepaliveTimeout().toMillis()) / 4);
     keepaliveTimer = vertx.setPeriodic(tick, id -> keepalive());
   }
 
+  /**
+   * Installs this session's handlers on a connection. They hop onto the session's loop (a resumed
+   * connection may have been accepted on another one) and ignore the socket once it is not the current one.
+   * Call on the socket's own event loop, before it reads its next message.
+   */
+  void attachHandlers(WebSocketBase w) {
+    w.binaryMessageHandler(b -> onLoop(() -> {
+      if (ws == w) {
+        onMessage(b);
+      }
+    }));
+    w.textMessageHandler(t -> onLoop(() -> {
+      if (ws == w) {
+        fail(ErrorCode.PROTOCOL_ERROR, "text messages are not part of the protocol");
+      }
+    }));
+    w.exceptionHandler(e -> onLoop(() -> {
+      String msg = String.valueOf(e.getMessage());
+      // Vert.x reports a message over maxWebSocketMessageSize only here ("... overflow max message size
+      // of N") and then drops it; without this the oversized sender would stay connected.
+      if (ws == w && (msg.contains("larger than") || msg.contains("max message size"))) {
+        fail(ErrorCode.FRAME_TOO_LARGE, "message exceeds " + FrameCodec.MAX_MESSAGE + " bytes");
+      } else {
+        LOG.log(Level.FINE, label + ": websocket error", e);
+      }
+    }));
+    w.closeHandler(v -> onLoop(() -> {
+      if (ws != w) {
+        return;
+      }
+      String why = closeReason != null ? closeReason
+          : "connection closed" + (w.closeStatusCode() == null ? "" : " (" + w.closeStatusCode()
+              + (w.closeReason() == null || w.closeReason().isEmpty() ? "" : " " + w.closeReason()) + ")");
+      if (closeReason == null && resumable) {
+        connectionLost(why);
+      } else {
+        terminate(why);
+      }
+    }));
+  }
+
   // ---------------------------------------------------------------- public API
+
+  /** True when both sides offered resume: a dropped connection then suspends the session instead of ending it. */
+  public boolean resumable() {
+    return resumable;
+  }
+
+  /** True while the connection is lost and the session waits (within its grace period) to be resumed. */
+  public boolean isSuspended() {
+    return suspended;
+  }
+
+  /** How many times this session was resumed on a new connection. */
+  public int resumeCount() {
+    return resumes;
+  }
+
+  /** Bytes (headers included) of sent frames kept for replay until the peer acknowledges them. */
+  public long replayBufferedBytes() {
+    return replayBytes;
+  }
+
+  /** The most {@link #replayBufferedBytes()} ever held: never above {@code TunnelOptions.replayBufferCap()}. */
+  public long replayHighWater() {
+    return replayHighWater;
+  }
 
   public Future<Hello> remoteHello() {
     return remoteHello.future();
@@ -134,6 +254,11 @@ public final class TunnelSession {
 
   public boolean isClosed() {
     return closing;
+  }
+
+  /** The resume id (accepting side: for {@link TunnelAcceptor}'s lookup); null without resume. */
+  String resumeId() {
+    return resumeId;
   }
 
   public String label() {
@@ -229,25 +354,42 @@ public final class TunnelSession {
 
   // ---------------------------------------------------------------- receiving
 
-  private void onMessage(Buffer message) {
+  /** Processes one received message (also the first one, read by {@link TunnelAcceptor}). */
+  void onMessage(Buffer message) {
     if (closing) {
       return;
     }
     try {
-      for (Frame f : FrameCodec.decode(message)) {
-        handle(f);
-        if (closing) {
-          return;
-        }
-      }
+      receive(FrameCodec.decode(message));
     } catch (ProtocolException e) {
       fail(e.code(), e.getMessage());
+    }
+  }
+
+  private void receive(List<Frame> frames) {
+    WebSocketBase current = ws;
+    for (Frame f : frames) {
+      handle(f);
+      if (closing || ws != current) {
+        return;
+      }
+    }
+    // Acknowledge what arrived, once per message: the peer may then drop it from its replay buffer.
+    if (resumable && receivedSeq != ackSentSeq) {
+      ackDue = true;
+      flush();
     }
   }
 
   private void handle(Frame f) {
     if (!remoteHello.future().isComplete() && f.type() != FrameType.HELLO) {
       throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "expected HELLO first, got " + f.type());
+    }
+    if (awaitingResume && f.type() != FrameType.RESUME && f.type() != FrameType.GOAWAY) {
+      throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "expected RESUME first on a resumed connection, got " + f.type());
+    }
+    if (f.type().sequenced()) {
+      receivedSeq++;
     }
     switch (f.type()) {
       case HELLO -> {
@@ -258,6 +400,7 @@ public final class TunnelSession {
         if (hello.protocol() != FrameCodec.VERSION) {
           throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "peer speaks protocol " + hello.protocol());
         }
+        peerOffer(hello.resume());
         remoteHello.complete(hello);
         sendPing();
       }
@@ -320,8 +463,25 @@ public final class TunnelSession {
         Failure why = Json.decode(f.payload(), Failure.class);
         closeReason = ErrorCode.of(why.code()) == ErrorCode.NONE ? "peer closed: " + why.reason()
             : "peer closed with " + ErrorCode.of(why.code()) + ": " + why.reason();
+        if (suspended) {
+          closeReason = "tunnel lost (" + lostReason + ") and not resumed: " + closeReason;
+        }
+        WebSocketBase w = ws;
         terminate(closeReason);
-        ws.close();
+        w.close();
+      }
+      case ACK -> {
+        if (!resumable || f.length() != 8) {
+          throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, resumable ? "ACK needs an 8-byte count"
+              : "ACK on a session without resume");
+        }
+        acknowledge(f.payload().getLong(0));
+      }
+      case RESUME -> {
+        if (!awaitingResume) {
+          throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RESUME outside a resumed connection's start");
+        }
+        resumed(Json.decode(f.payload(), Resume.class).received());
       }
       default -> throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "unexpected " + f.type());
     }
@@ -435,7 +595,7 @@ public final class TunnelSession {
     if (closing) {
       return;
     }
-    control.add(frame);
+    (frame.type().sequenced() ? control : sessionFrames).add(frame);
     flush();
   }
 
@@ -479,56 +639,118 @@ public final class TunnelSession {
     }
   }
 
+  private boolean hasWork() {
+    if (!sessionFrames.isEmpty()) {
+      return true;
+    }
+    return !awaitingResume && (ackDue || !retransmit.isEmpty()
+        || (replayRoom() > FrameCodec.HEADER_LENGTH && (!control.isEmpty() || !sendable.isEmpty() || !deferred.isEmpty())));
+  }
+
+  /** Bytes the replay buffer may still take; unbounded when nothing is kept for replay. */
+  private long replayRoom() {
+    return retaining ? options.replayBufferCap() - replayBytes : Long.MAX_VALUE;
+  }
+
+  private static boolean fits(Buffer message, Frame f, long limit) {
+    return message.length() + FrameCodec.HEADER_LENGTH + f.length() <= limit;
+  }
+
+  /** A sequenced frame goes out for the first time: it gets the next number and stays for replay until acked. */
+  private void sent(Buffer message, Frame frame) {
+    FrameCodec.encodeTo(message, frame);
+    sentSeq++;
+    if (retaining) {
+      replay.add(frame);
+      long bytes = replayBytes + FrameCodec.HEADER_LENGTH + frame.length();
+      replayBytes = bytes;
+      if (bytes > replayHighWater) {
+        replayHighWater = bytes;
+      }
+    }
+  }
+
   private void flushLoop() {
-    while (!closing && !awaitingDrain && (!control.isEmpty() || !sendable.isEmpty() || !deferred.isEmpty())) {
+    while (!closing && ws != null && !awaitingDrain && hasWork()) {
       while (!deferred.isEmpty()) {
         sendable.add(deferred.poll());
       }
-      if (ws.writeQueueFull()) {
+      WebSocketBase w = ws;
+      if (w.writeQueueFull()) {
         awaitingDrain = true;
-        ws.drainHandler(v -> {
-          awaitingDrain = false;
-          flush();
-        });
+        w.drainHandler(v -> onLoop(() -> {
+          if (ws == w) {
+            awaitingDrain = false;
+            flush();
+          }
+        }));
         return;
       }
       int budget = Math.min(options.batchBytes(), FrameCodec.MAX_MESSAGE);
       Buffer message = Buffer.buffer(budget + 4 * FrameCodec.HEADER_LENGTH);
-      while (!control.isEmpty() && message.length() + FrameCodec.HEADER_LENGTH + control.peek().length() <= FrameCodec.MAX_MESSAGE) {
-        FrameCodec.encodeTo(message, control.poll());
+      // Session frames first: on a resumed connection RESUME must lead.
+      while (!sessionFrames.isEmpty() && fits(message, sessionFrames.peek(), FrameCodec.MAX_MESSAGE)) {
+        FrameCodec.encodeTo(message, sessionFrames.poll());
       }
-      // Round robin over channels with something they may send; one frame each per round.
-      boolean progress = true;
-      while (progress && message.length() < budget && !sendable.isEmpty()) {
-        progress = false;
-        Iterator<ChannelImpl> it = sendable.iterator();
-        while (it.hasNext() && message.length() < budget) {
-          ChannelImpl ch = it.next();
-          int room = budget - message.length() - FrameCodec.HEADER_LENGTH;
-          if (room <= 0) {
-            break;
-          }
-          Frame frame = ch.nextFrame(Math.min(room, FrameCodec.MAX_DATA_PAYLOAD));
-          if (frame != null) {
-            FrameCodec.encodeTo(message, frame);
-            progress = true;
-          }
-          if (ch.isClosed() || !ch.hasSendable()) {
-            it.remove();
-          }
+      if (ackDue && !awaitingResume) {
+        ackDue = false;
+        ackSentSeq = receivedSeq;
+        FrameCodec.encodeTo(message, Frame.of(FrameType.ACK, 0, Buffer.buffer(8).appendLong(receivedSeq)));
+      }
+      if (!awaitingResume) {
+        // Replayed frames first, in their order and with their old numbers; nothing new passes them.
+        while (!retransmit.isEmpty() && message.length() < budget && fits(message, retransmit.peek(), FrameCodec.MAX_MESSAGE)) {
+          FrameCodec.encodeTo(message, retransmit.poll());
+        }
+        if (retransmit.isEmpty()) {
+          fillNew(message, budget);
         }
       }
       if (message.length() == 0) {
         return;
       }
-      ws.writeBinaryMessage(message);
+      w.writeBinaryMessage(message);
+    }
+  }
+
+  private void fillNew(Buffer message, int budget) {
+    while (!control.isEmpty() && fits(message, control.peek(), FrameCodec.MAX_MESSAGE)
+        && FrameCodec.HEADER_LENGTH + control.peek().length() <= replayRoom()) {
+      sent(message, control.poll());
+    }
+    // Round robin over channels with something they may send; one frame each per round.
+    boolean progress = true;
+    while (progress && message.length() < budget && !sendable.isEmpty()) {
+      progress = false;
+      Iterator<ChannelImpl> it = sendable.iterator();
+      while (it.hasNext() && message.length() < budget) {
+        ChannelImpl ch = it.next();
+        int room = (int) Math.min(budget - message.length(), replayRoom()) - FrameCodec.HEADER_LENGTH;
+        if (room <= 0) {
+          break;
+        }
+        if (!ch.headFits(room)) {
+          if (ch.isClosed() || !ch.hasSendable()) {
+            it.remove();
+          }
+          continue;
+        }
+        Frame frame = ch.nextFrame(Math.min(room, FrameCodec.MAX_DATA_PAYLOAD));
+        if (frame != null) {
+          sent(message, frame);
+          progress = true;
+        }
+        if (ch.isClosed() || !ch.hasSendable()) {
+          it.remove();
+        }
+      }
     }
   }
 
   // ---------------------------------------------------------------- keepalive & shutdown
 
   private void keepalive() {
-    if (closing) {
+    if (closing || ws == null) {
       return;
     }
     long now = System.nanoTime();
@@ -538,7 +760,13 @@ public final class TunnelSession {
     }
     if (pingOutstanding) {
       if (now - pingSentNanos > options.keepaliveTimeout().toNanos()) {
-        fail(ErrorCode.KEEPALIVE_TIMEOUT, "no answer to keepalive within " + options.keepaliveTimeout().toMillis() + " ms");
+        String why = "no answer to keepalive within " + options.keepaliveTimeout().toMillis() + " ms";
+        if (resumable) {
+          // A silent path (a proxy that stopped forwarding): the same as a drop, so resume can still save it.
+          connectionLost(why);
+        } else {
+          fail(ErrorCode.KEEPALIVE_TIMEOUT, why);
+        }
       }
     } else if (now - pingSentNanos >= options.keepaliveInterval().toNanos()) {
       sendPing();
@@ -565,11 +793,181 @@ public final class TunnelSession {
     // GOAWAY goes out alone, ahead of anything queued: the peer learns why even if data is pending.
     Buffer goaway = FrameCodec.encode(Frame.of(FrameType.GOAWAY, 0, Json.encode(new Failure(code.code, reason))));
     closeReason = code == ErrorCode.NONE ? reason : code + ": " + reason;
+    WebSocketBase w = ws;
     terminate(closeReason);
-    if (!ws.isClosed()) {
-      ws.writeBinaryMessage(goaway);
-      ws.close(code.closeStatus, truncateUtf8(reason, 120));
+    if (w != null && !w.isClosed()) {
+      w.writeBinaryMessage(goaway);
+      w.close(code.closeStatus, truncateUtf8(reason, 120));
     }
+  }
+
+  // ---------------------------------------------------------------- resume
+
+  /** The peer's HELLO: resume is on when both offered it (the dialer also learns the id, token and grace). */
+  private void peerOffer(Hello.ResumeOffer offer) {
+    boolean peerOffers = offer != null && (!client || (offer.id() != null && offer.token() != null));
+    if (ownOffer != null && peerOffers) {
+      resumable = true;
+      if (client) {
+        resumeId = offer.id();
+        resumeToken = offer.token();
+        grace = Duration.ofSeconds(offer.graceSeconds() == null ? 60 : Math.max(1, offer.graceSeconds()));
+      }
+    } else if (retaining) {
+      // An older peer (or a side that cannot re-dial): no replay, so keep nothing for it.
+      retaining = false;
+      replay.clear();
+      replayBytes = 0;
+      flush();
+    }
+  }
+
+  /** The peer's ACK: it received {@code count} sequenced frames; those leave the replay buffer. */
+  private void acknowledge(long count) {
+    if (count < ackedSeq || count > sentSeq) {
+      throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "acknowledgement of frame " + count
+          + " outside the " + ackedSeq + ".." + sentSeq + " this side sent");
+    }
+    long bytes = replayBytes;
+    while (ackedSeq < count) {
+      Frame f = replay.poll();
+      bytes -= FrameCodec.HEADER_LENGTH + f.length();
+      ackedSeq++;
+    }
+    replayBytes = bytes;
+    flush(); // room again for writers stopped by a full replay buffer
+  }
+
+  /** The connection dropped without GOAWAY (or went silent): keep the channels, wait for a resume. */
+  private void connectionLost(String why) {
+    if (closing) {
+      return;
+    }
+    WebSocketBase old = ws;
+    ws = null;
+    if (old != null && !old.isClosed()) {
+      old.close((short) 1001, "connection lost");
+    }
+    awaitingResume = false;
+    awaitingDrain = false;
+    pingOutstanding = false;
+    ackDue = false;
+    sessionFrames.clear();
+    retransmit.clear();
+    if (!suspended) {
+      suspended = true;
+      lostReason = why;
+      lostNanos = System.nanoTime();
+      long seconds = grace.toSeconds();
+      graceTimer = vertx.setTimer(Math.max(1, grace.toMillis()), id -> onLoop(() -> {
+        if (suspended && !closing) {
+          LOG.warning(label + ": tunnel lost for more than " + seconds + " s; ending its channels");
+          terminate("tunnel lost for more than " + seconds + " s: " + lostReason);
+        }
+      }));
+      LOG.info(label + ": " + why + "; " + (redialer != null ? "re-dialing" : "waiting")
+          + " to resume for up to " + seconds + " s (" + (sentSeq - ackedSeq) + " frames, " + replayBytes
+          + " bytes kept for replay)");
+    }
+    if (redialer != null) {
+      redial();
+    }
+  }
+
+  private void redial() {
+    long delay = Math.min(2000, 100L << Math.min(redials, 5));
+    redials++;
+    vertx.setTimer(delay, id -> onLoop(() -> {
+      if (closing || !suspended || ws != null) {
+        return;
+      }
+      Future<WebSocketBase> dialed;
+      try {
+        dialed = redialer.apply(resumeId);
+      } catch (RuntimeException e) {
+        dialed = Future.failedFuture(e);
+      }
+      dialed.onComplete(ar -> onLoop(() -> {
+        if (ar.failed()) {
+          if (!closing && suspended && ws == null) {
+            LOG.fine(label + ": re-dial failed: " + ar.cause().getMessage());
+            redial();
+          }
+          return;
+        }
+        if (closing || !suspended || ws != null) {
+          ar.result().close();
+          return;
+        }
+        WebSocketBase w = ar.result();
+        ws = w;
+        awaitingResume = true;
+        attachHandlers(w);
+        sessionFrames.add(Frame.of(FrameType.RESUME, 0, Json.encode(new Resume(resumeId, resumeToken, receivedSeq))));
+        flush();
+      }));
+    }));
+  }
+
+  /**
+   * The accepting side: a dialer proved (id and token, checked by {@link TunnelAcceptor}) that {@code w}
+   * continues this session. Its handlers must already be attached. A still-open old connection is dropped:
+   * the dialer saw it die first.
+   */
+  void resumeOn(WebSocketBase w, Resume resume, List<Frame> rest) {
+    onLoop(() -> {
+      if (closing || !resumable) {
+        String why = closing ? "session already ended: " + closeReason : "this session did not agree to resume";
+        w.writeBinaryMessage(FrameCodec.encode(Frame.of(FrameType.GOAWAY, 0,
+            Json.encode(new Failure(ErrorCode.REFUSED.code, why)))));
+        w.close(ErrorCode.REFUSED.closeStatus, truncateUtf8(why, 120));
+        return;
+      }
+      if (ws != null) {
+        connectionLost("replaced by a resumed connection");
+      }
+      ws = w;
+      sessionFrames.add(Frame.of(FrameType.RESUME, 0, Json.encode(new Resume(resumeId, null, receivedSeq))));
+      awaitingResume = true;
+      try {
+        resumed(resume.received());
+        receive(rest);
+      } catch (ProtocolException e) {
+        fail(e.code(), e.getMessage());
+      }
+    });
+  }
+
+  boolean resumeTokenMatches(String token) {
+    return token != null && resumeToken != null
+        && MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), resumeToken.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The peer received {@code peerReceived} sequenced frames: replay everything after them. */
+  private void resumed(long peerReceived) {
+    if (peerReceived < ackedSeq || peerReceived > sentSeq) {
+      throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "peer resumes after frame " + peerReceived
+          + " but this side kept only frames " + (ackedSeq + 1) + ".." + sentSeq);
+    }
+    acknowledge(peerReceived);
+    retransmit.clear();
+    retransmit.addAll(replay);
+    awaitingResume = false;
+    boolean wasSuspended = suspended;
+    suspended = false;
+    redials = 0;
+    if (graceTimer >= 0) {
+      vertx.cancelTimer(graceTimer);
+      graceTimer = -1;
+    }
+    resumes++;
+    LOG.info(label + ": tunnel resumed" + (wasSuspended ? " after " + (System.nanoTime() - lostNanos) / 1_000_000
+        + " ms" : "") + "; replaying " + retransmit.size() + " frames (" + replayBytes + " bytes)");
+    pingOutstanding = false;
+    sendPing();
+    // The peer may have missed our latest ACK with the old connection.
+    ackDue = receivedSeq != 0;
+    flush();
   }
 
   private void terminate(String reason) {
@@ -583,7 +981,15 @@ public final class TunnelSession {
     if (keepaliveTimer >= 0) {
       vertx.cancelTimer(keepaliveTimer);
     }
+    if (graceTimer >= 0) {
+      vertx.cancelTimer(graceTimer);
+    }
+    suspended = false;
     control.clear();
+    sessionFrames.clear();
+    retransmit.clear();
+    replay.clear();
+    replayBytes = 0;
     sendable.clear();
     deferred.clear();
     for (ChannelImpl ch : channels.values().toArray(new ChannelImpl[0])) {

@@ -54,6 +54,18 @@ class ProtocolDocTest {
     assertThat(doc).contains("`INITIAL_WINDOW` = " + TunnelOptions.INITIAL_WINDOW / 1024 + " KiB");
   }
 
+  @Test
+  void resumeSectionMatchesTheCode() throws IOException {
+    String doc = Files.readString(DOC);
+    assertThat(doc).contains("`replayBufferCap`, " + new TunnelOptions().replayBufferCap() / (1024 * 1024) + " MiB by default");
+    String sequenced = Arrays.stream(FrameType.values()).filter(FrameType::sequenced).map(Enum::name)
+        .collect(Collectors.joining(", "));
+    String unsequenced = Arrays.stream(FrameType.values()).filter(t -> !t.sequenced()).map(Enum::name)
+        .collect(Collectors.joining(", "));
+    assertThat(doc.replaceAll("\\s+", " ")).contains("Every other frame is **sequenced** (see \"Resume\"): " + sequenced + ".")
+        .contains("Session frames (" + unsequenced + ") are sent on channel 0");
+  }
+
   /** The body rows of the markdown table whose header line is {@code header}, cells trimmed, backticks removed. */
   private static List<List<String>> table(String header) throws IOException {
     List<String> lines = Files.readAllLines(DOC);

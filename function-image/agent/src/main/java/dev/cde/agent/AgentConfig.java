@@ -14,7 +14,8 @@ record AgentConfig(
     String sessionId,
     Duration idleTimeout,
     Duration maxLifetime,
-    List<String> tcpAllow) {
+    List<String> tcpAllow,
+    Duration resumeGrace) {
 
   static AgentConfig fromEnv(Map<String, String> env) {
     String key = env.get("CDE_AGENT_PUBLIC_KEY");
@@ -35,7 +36,8 @@ record AgentConfig(
         blankToNull(env.get("CDE_SESSION_ID")),
         Duration.ofSeconds(intVar(env, "CDE_IDLE_TIMEOUT_SECONDS", 600, 1, 86_400 * 7)),
         Duration.ofSeconds(intVar(env, "CDE_MAX_LIFETIME_SECONDS", 86_400, 1, 86_400 * 7)),
-        List.of(env.getOrDefault("CDE_TCP_ALLOW", "127.0.0.1,localhost,::1").split("\\s*,\\s*")));
+        List.of(env.getOrDefault("CDE_TCP_ALLOW", "127.0.0.1,localhost,::1").split("\\s*,\\s*")),
+        Duration.ofSeconds(intVar(env, "CDE_RESUME_GRACE_SECONDS", 60, 1, 3600)));
   }
 
   private static int intVar(Map<String, String> env, String name, int dflt, int min, int max) {

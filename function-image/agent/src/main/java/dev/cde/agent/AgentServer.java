@@ -3,6 +3,7 @@ package dev.cde.agent;
 import dev.cde.tunnel.Channel;
 import dev.cde.tunnel.IncomingOpen;
 import dev.cde.tunnel.Pipes;
+import dev.cde.tunnel.TunnelAcceptor;
 import dev.cde.tunnel.TunnelOptions;
 import dev.cde.tunnel.TunnelSession;
 import dev.cde.tunnel.auth.InvalidTokenException;
@@ -39,6 +40,7 @@ final class AgentServer {
   private final CompletableFuture<Hello> hello;
   private final Vertx vertx;
   private final NetClient tcp;
+  private final TunnelAcceptor acceptor;
   private final Set<TunnelSession> tunnels = ConcurrentHashMap.newKeySet();
   private final AtomicInteger running = new AtomicInteger();
   private volatile long idleSince = System.nanoTime();
@@ -49,6 +51,7 @@ final class AgentServer {
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4)
         .setInternalBlockingPoolSize(2));
     this.tcp = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
+    this.acceptor = new TunnelAcceptor(vertx, new TunnelOptions().resumeGrace(config.resumeGrace()));
   }
 
   Future<Integer> start() {
@@ -87,9 +90,9 @@ final class AgentServer {
       req.response().setStatusCode(401).putHeader("Content-Type", "text/plain").end(e.getMessage() + "\n");
       return;
     }
-    req.toWebSocket().onSuccess(ws -> {
-      TunnelSession session = TunnelSession.start(vertx, ws, false, hello.join(), new TunnelOptions(),
-          "bridge@" + ws.remoteAddress());
+    // A connection either starts a session or resumes one whose connection dropped (docs/protocol.md,
+    // "Resume"): the running jobs' channels then live on for the grace period.
+    req.toWebSocket().onSuccess(ws -> acceptor.accept(ws, hello.join(), "bridge@" + ws.remoteAddress(), session -> {
       tunnels.add(session);
       session.openHandler(this::onOpen);
       session.closed().onComplete(ar -> {
@@ -101,7 +104,7 @@ final class AgentServer {
           exit("session ended (" + reason.substring("peer closed: ".length()) + ")");
         }
       });
-    }).onFailure(e -> LOG.warning("websocket upgrade failed: " + e.getMessage()));
+    })).onFailure(e -> LOG.warning("websocket upgrade failed: " + e.getMessage()));
   }
 
   private void onOpen(IncomingOpen open) {

@@ -27,13 +27,14 @@ final class CdsTraining {
     try {
       KeyPair keys = TunnelTokens.generateKeyPair();
       AgentConfig config = new AgentConfig("127.0.0.1", 0, keys.getPublic(), "s-training",
-          Duration.ofMinutes(1), Duration.ofMinutes(1), List.of("127.0.0.1"));
+          Duration.ofMinutes(1), Duration.ofMinutes(1), List.of("127.0.0.1"), Duration.ofMinutes(1));
       AgentServer server = new AgentServer(config, CompletableFuture.completedFuture(InstanceInfo.hello("s-training")));
       int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       Vertx client = Vertx.vertx();
-      TunnelSession tunnel = TunnelClient.connect(client, TunnelClient.httpClient(client),
+      // Resumable, as the bridge dials: the archive then holds the classes of that path too.
+      TunnelSession tunnel = TunnelClient.connectResumable(client, TunnelClient.httpClient(client),
           URI.create("ws://127.0.0.1:" + port + "/tunnel"),
-          Map.of("Authorization", "Bearer " + TunnelTokens.issue(keys.getPrivate(), "s-training", Duration.ofMinutes(1))),
+          () -> Map.of("Authorization", "Bearer " + TunnelTokens.issue(keys.getPrivate(), "s-training", Duration.ofMinutes(1))),
           Hello.of("training", "cds"), new TunnelOptions()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       Channel ch = tunnel.open(OpenRequest.exec(List.of("true"), Map.of(), null))
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -45,7 +45,12 @@ public class AgentLinks implements AgentConnector {
   @Inject
   SigningKeys keys;
 
+  /** How TunnelSession words an end past the resume grace period. */
+  static final String TUNNEL_LOST = "tunnel lost";
+
   private final Map<String, AgentLink> links = new ConcurrentHashMap<>();
+  /** Sessions whose tunnel was lost for good, with the reason, until the session is ended. */
+  private final Map<String, String> lost = new ConcurrentHashMap<>();
   private HttpClient masked;
   private HttpClient loopback;
 
@@ -58,9 +63,11 @@ public class AgentLinks implements AgentConnector {
 
   @Override
   public CompletionStage<JsonNode> connect(String sessionId, Instance instance) {
-    String token = TunnelTokens.issue(keys.privateKey(), sessionId, TOKEN_TTL);
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
-    TunnelClient.connect(vertx, http(instance.tunnelEndpoint()), instance.tunnelEndpoint(), Map.of("Authorization", "Bearer " + token),
+    // Resumable: a connection cut mid-job is re-dialed (each dial with a fresh token) and the job's channels
+    // continue where they were, within the agent's grace period (docs/protocol.md, "Resume").
+    TunnelClient.connectResumable(vertx, http(instance.tunnelEndpoint()), instance.tunnelEndpoint(),
+            () -> Map.of("Authorization", "Bearer " + TunnelTokens.issue(keys.privateKey(), sessionId, TOKEN_TTL)),
             Hello.of("bridge", "cde-bridge/0.1.0"), new TunnelOptions())
         .onSuccess(tunnel -> {
           Hello hello = tunnel.remoteHello().result();
@@ -76,9 +83,16 @@ public class AgentLinks implements AgentConnector {
           if (old != null) {
             old.tunnel().close("replaced by a new connection");
           }
+          lost.remove(sessionId);
           tunnel.closed().onComplete(ar -> {
             links.remove(sessionId, link);
-            LOG.infof("session %s: tunnel to instance closed: %s", sessionId, ar.result());
+            String reason = ar.result();
+            if (reason != null && reason.startsWith(TUNNEL_LOST)) {
+              lost.put(sessionId, reason);
+              LOG.warnf("session %s: %s", sessionId, reason);
+            } else {
+              LOG.infof("session %s: tunnel to instance closed: %s", sessionId, reason);
+            }
           });
           LOG.infof("session %s: tunnel to instance open (%d cpus, %d MiB, %d GPUs)", sessionId,
               hello.cpus(), hello.memoryBytes() == null ? 0 : hello.memoryBytes() >> 20,
@@ -90,7 +104,13 @@ public class AgentLinks implements AgentConnector {
   }
 
   @Override
+  public Optional<String> lostReason(String sessionId) {
+    return Optional.ofNullable(lost.get(sessionId));
+  }
+
+  @Override
   public void disconnect(String sessionId) {
+    lost.remove(sessionId);
     AgentLink link = links.remove(sessionId);
     if (link != null) {
       link.terminals().closeAll("session ended");

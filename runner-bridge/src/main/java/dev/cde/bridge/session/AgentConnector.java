@@ -15,4 +15,12 @@ public interface AgentConnector {
   void disconnect(String sessionId);
 
   boolean isConnected(String sessionId);
+
+  /**
+   * Why the session's tunnel was lost for good (dropped and not resumed within the agent's grace period),
+   * or empty. A session ending after that has failed, whoever ends it.
+   */
+  default java.util.Optional<String> lostReason(String sessionId) {
+    return java.util.Optional.empty();
+  }
 }

@@ -147,6 +147,12 @@ public class SessionBroker {
       }
       s = get(id);
     }
+    String lost = connector.lostReason(id).orElse(null);
+    if (lost != null) {
+      // The job died with its tunnel: a system failure, not an orderly end, whatever noticed it first.
+      LOG.warnf("session %s: failed (%s)", id, lost);
+      return release(s, SessionState.FAILED, lost, SessionState.STOPPING);
+    }
     LOG.infof("session %s: stopping (%s)", id, reason);
     return release(s, SessionState.ENDED, reason, SessionState.STOPPING);
   }
@@ -249,7 +255,8 @@ public class SessionBroker {
         "CDE_SESSION_ID", s.id(),
         // The agent's own limit is a safety net for a bridge that is gone: a minute later than ours.
         "CDE_MAX_LIFETIME_SECONDS", Long.toString(s.maxDurationSeconds() + 60),
-        "CDE_IDLE_TIMEOUT_SECONDS", Long.toString(config.agentIdleTimeout().toSeconds())));
+        "CDE_IDLE_TIMEOUT_SECONDS", Long.toString(config.agentIdleTimeout().toSeconds()),
+        "CDE_RESUME_GRACE_SECONDS", Long.toString(Math.max(1, Math.min(3600, config.resumeGrace().toSeconds())))));
     return env;
   }
 

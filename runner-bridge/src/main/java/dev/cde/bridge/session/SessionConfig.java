@@ -26,6 +26,13 @@ public interface SessionConfig {
   @WithDefault("10m")
   Duration agentIdleTimeout();
 
+  /**
+   * How long an agent keeps a running job's channels after its tunnel dropped, while the bridge re-dials to
+   * resume it ({@code CDE_RESUME_GRACE_SECONDS}); past it the session fails ("tunnel lost for more than ...").
+   */
+  @WithDefault("60s")
+  Duration resumeGrace();
+
   /** How long the first tunnel connection to a launched instance may take. */
   @WithDefault("60s")
   Duration connectTimeout();

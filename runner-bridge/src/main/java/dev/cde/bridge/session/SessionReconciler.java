@@ -64,6 +64,9 @@ public class SessionReconciler {
         } else if (s.state() == SessionState.RUNNING && s.instanceId() != null) {
           if (broker.provider().status(s.instanceId()) == InstanceStatus.EXITED) {
             broker.end(s.id(), INSTANCE_EXITED);
+          } else if (broker.connector().lostReason(s.id()).isPresent()) {
+            // Dialing again would start a new tunnel without the job's channels: the job is gone.
+            broker.end(s.id(), broker.connector().lostReason(s.id()).get());
           } else if (!broker.connector().isConnected(s.id())) {
             broker.reconnect(s);
           }

@@ -15,6 +15,7 @@ class SessionSpecParserTest {
     public String defaultMemory() { return "2g"; }
     public String defaultMaxDuration() { return "1h"; }
     public Duration agentIdleTimeout() { return Duration.ofMinutes(10); }
+    public Duration resumeGrace() { return Duration.ofSeconds(60); }
     public Duration connectTimeout() { return Duration.ofSeconds(60); }
     public String reconcileEvery() { return "5s"; }
     public Duration waitTimeout() { return Duration.ofSeconds(60); }

@@ -3,6 +3,8 @@ package dev.cde.tunnel.codec;
 /**
  * Frame types of the cde tunnel protocol (docs/protocol.md, "Frame table").
  * Control frames jump the send queue; data-bearing frames (DATA, DATA_ERR) consume credit.
+ * Sequenced frames (everything that changes a channel's state) are counted by both sides and kept for
+ * replay until acknowledged, so a resumed connection continues them exactly; session frames are not.
  */
 public enum FrameType {
   HELLO(0x00, true),
@@ -18,7 +20,9 @@ public enum FrameType {
   WINDOW_UPDATE(0x0A, true),
   PING(0x0B, true),
   PONG(0x0C, true),
-  GOAWAY(0x0D, true);
+  GOAWAY(0x0D, true),
+  ACK(0x0E, true),
+  RESUME(0x0F, true);
 
   private static final FrameType[] BY_CODE = new FrameType[256];
 
@@ -35,6 +39,14 @@ public enum FrameType {
   FrameType(int code, boolean control) {
     this.code = code;
     this.control = control;
+  }
+
+  /** Counted and replayed on resume: every channel frame; not HELLO, PING, PONG, GOAWAY, ACK, RESUME. */
+  public boolean sequenced() {
+    return switch (this) {
+      case HELLO, PING, PONG, GOAWAY, ACK, RESUME -> false;
+      default -> true;
+    };
   }
 
   public boolean carriesData() {

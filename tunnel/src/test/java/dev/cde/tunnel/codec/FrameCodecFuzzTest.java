@@ -55,6 +55,7 @@ class FrameCodecFuzzTest {
       case OPEN_FAIL, RST, GOAWAY -> Failure.class;
       case EXIT -> ExitStatus.class;
       case REQUEST -> ChannelRequest.class;
+      case RESUME -> dev.cde.tunnel.message.Resume.class;
       default -> null;
     };
     if (type == null) {

@@ -114,7 +114,7 @@ class FrameCodecTest {
 
   @Test
   void rejectsUnknownType() {
-    for (int t : new int[] {0x0E, 0x7F, 0xFF}) {
+    for (int t : new int[] {0x10, 0x7F, 0xFF}) {
       assertProtocolError(header(1, t, 0, 1, 0), ErrorCode.PROTOCOL_ERROR, "unknown frame type 0x" + Integer.toHexString(t));
     }
   }
