@@ -116,20 +116,31 @@ class SessionApiTest {
     }
   }
 
+  @Inject
+  SessionStore store;
+
   @Test
   void theReconcilerStopsAnInstanceWhoseSessionIsNotActive() throws Exception {
     dev.cde.bridge.provider.InstanceProvider provider = broker.provider();
-    String orphan = SessionIds.next(); // never stored: as if the bridge died between launch and record
-    dev.cde.bridge.provider.Instance i = provider.launch(new dev.cde.bridge.provider.LaunchRequest(orphan,
-        new dev.cde.bridge.provider.InstanceSpec("default", 1, 512, null, 0, 600), java.util.Map.of()));
-    assertThat(provider.status(i.instanceId()).alive()).isTrue();
+    java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    dev.cde.bridge.provider.InstanceSpec spec = new dev.cde.bridge.provider.InstanceSpec("default", 1, 512, null, 0, 600);
+    // launched for a session the store knows as pending (so no sweep takes it while it starts) ...
+    Session s = Session.pending(SessionIds.next(), spec, now);
+    store.insert(s);
+    dev.cde.bridge.provider.Instance i = provider.launch(new dev.cde.bridge.provider.LaunchRequest(s.id(), spec,
+        java.util.Map.of()));
     String running = api().contentType(ContentType.JSON).body("{}").post("/api/v1/sessions?wait=true").then()
         .statusCode(201).extract().path("id");
     try {
+      assertThat(provider.status(i.instanceId()).alive()).isTrue();
+      // ... then the session ended and its stop failed: the instance is an orphan now
+      Session started = s.starting(provider.name(), now);
+      assertThat(store.update(started.finished(SessionState.ENDED, now, "test: its stop failed",
+          broker.costOf(started, now)), SessionState.PENDING)).isTrue();
       reconciler.reconcile();
       assertThat(provider.status(i.instanceId())).isEqualTo(dev.cde.bridge.provider.InstanceStatus.EXITED);
       assertThat(provider.instances()).extracting(dev.cde.bridge.provider.HeldInstance::sessionId)
-          .doesNotContain(orphan).contains(running);
+          .doesNotContain(s.id()).contains(running);
       assertThat(api().get("/api/v1/sessions/" + running).then().extract().<String>path("state")).isEqualTo("RUNNING");
     } finally {
       provider.stop(i.instanceId());

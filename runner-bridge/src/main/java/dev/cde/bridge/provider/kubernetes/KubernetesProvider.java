@@ -102,7 +102,19 @@ public class KubernetesProvider implements InstanceProvider {
       return;
     }
     String ns = namespace();
-    informer = client().pods().inNamespace(ns).withLabel(PodSpecs.MANAGED_BY_LABEL, PodSpecs.MANAGED_BY)
+    try {
+      informer = informer(ns);
+    } catch (KubernetesClientException e) {
+      throw new IllegalStateException("kubernetes provider: cannot watch pods in namespace " + ns + ": " + message(e)
+          + " (the bridge's account needs the rights of examples/kubernetes/rbac.yaml there)", e);
+    }
+    LOG.infof("kubernetes provider: pods in namespace %s, image %s, GPU types %s, NAS claim %s", ns,
+        config.image().orElse("(per template)"), new TreeMap<>(config.gpuTypes()).keySet(),
+        config.nasClaim().orElse("(none)"));
+  }
+
+  private SharedIndexInformer<Pod> informer(String ns) {
+    return client().pods().inNamespace(ns).withLabel(PodSpecs.MANAGED_BY_LABEL, PodSpecs.MANAGED_BY)
         .inform(new ResourceEventHandler<>() {
           @Override
           public void onAdd(Pod pod) {
@@ -119,9 +131,6 @@ public class KubernetesProvider implements InstanceProvider {
             failures.remove(pod.getMetadata().getName());
           }
         });
-    LOG.infof("kubernetes provider: pods in namespace %s, image %s, GPU types %s, NAS claim %s", ns,
-        config.image().orElse("(per template)"), new TreeMap<>(config.gpuTypes()).keySet(),
-        config.nasClaim().orElse("(none)"));
   }
 
   private void noteFailure(Pod pod) {

@@ -25,12 +25,27 @@ final class FakeKubelet implements AutoCloseable {
   private final String namespace;
   private final Map<String, UnaryOperator<PodStatus>> outcomes = new ConcurrentHashMap<>();
   private final ExecutorService worker = Executors.newSingleThreadExecutor();
-  private final AtomicInteger ips = new AtomicInteger(10);
+  private final java.util.function.Supplier<String> ips;
+  private volatile UnaryOperator<PodStatus> otherwise;
   private final SharedIndexInformer<Pod> informer;
 
+  /** Pods get addresses 10.42.0.11, .12, ... */
   FakeKubelet(KubernetesClient client, String namespace) {
+    this(client, namespace, new java.util.function.Supplier<>() {
+      private final AtomicInteger n = new AtomicInteger(10);
+
+      @Override
+      public String get() {
+        return "10.42.0." + n.incrementAndGet();
+      }
+    });
+  }
+
+  /** Pods get the addresses {@code ips} hands out (127.0.0.1, for a bridge that must reach a port there). */
+  FakeKubelet(KubernetesClient client, String namespace, java.util.function.Supplier<String> ips) {
     this.client = client;
     this.namespace = namespace;
+    this.ips = ips;
     this.informer = client.pods().inNamespace(namespace).inform(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Pod pod) {
@@ -55,6 +70,11 @@ final class FakeKubelet implements AutoCloseable {
     outcomes.put(sessionId, outcome);
   }
 
+  /** Pods of sessions without an outcome of their own get this one (null: Running and Ready). */
+  void otherwise(UnaryOperator<PodStatus> outcome) {
+    otherwise = outcome;
+  }
+
   /** Changes a pod's status later on, as the kubelet does when a container is OOM-killed or the pod evicted. */
   void set(String podName, UnaryOperator<PodStatus> change) {
     Pod pod = client.pods().inNamespace(namespace).withName(podName).get();
@@ -65,7 +85,10 @@ final class FakeKubelet implements AutoCloseable {
   private void start(Pod pod) {
     String session = pod.getMetadata().getLabels().get(PodSpecs.SESSION_LABEL);
     UnaryOperator<PodStatus> outcome = session == null ? null : outcomes.remove(session);
-    PodStatus status = outcome != null ? outcome.apply(new PodStatus()) : running("10.42.0." + ips.incrementAndGet());
+    if (outcome == null) {
+      outcome = otherwise;
+    }
+    PodStatus status = outcome != null ? outcome.apply(new PodStatus()) : running(ips.get());
     client.pods().inNamespace(namespace).resource(new PodBuilder(pod).withStatus(status).build()).updateStatus();
   }
 
