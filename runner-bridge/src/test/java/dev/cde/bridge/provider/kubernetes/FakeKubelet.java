@@ -89,7 +89,14 @@ final class FakeKubelet implements AutoCloseable {
       outcome = otherwise;
     }
     PodStatus status = outcome != null ? outcome.apply(new PodStatus()) : running(ips.get());
-    client.pods().inNamespace(namespace).resource(new PodBuilder(pod).withStatus(status).build()).updateStatus();
+    try {
+      client.pods().inNamespace(namespace).resource(new PodBuilder(pod).withStatus(status).build()).updateStatus();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+      // deleted before it got a status (the orphan sweep is quick): a kubelet has nothing left to do either
+    }
   }
 
   static PodStatus running(String ip) {
