@@ -64,4 +64,19 @@ public class CutLocalProvider implements InstanceProvider {
   public InstanceStatus status(String instanceId) {
     return local.status(instanceId);
   }
+
+  @Override
+  public java.util.List<dev.cde.bridge.provider.HeldInstance> instances() {
+    return local.instances();
+  }
+
+  @Override
+  public java.util.Optional<String> exitReason(String instanceId) {
+    return local.exitReason(instanceId);
+  }
+
+  @Override
+  public dev.cde.bridge.provider.ProviderLimits limits() {
+    return local.limits();
+  }
 }

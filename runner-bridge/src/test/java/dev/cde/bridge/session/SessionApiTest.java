@@ -90,6 +90,64 @@ class SessionApiTest {
     assertThat(api().get("/api/v1/sessions").then().extract().jsonPath().getList("id")).hasSize(before);
   }
 
+  @Inject
+  SessionBroker broker;
+
+  @Inject
+  SessionReconciler reconciler;
+
+  @Test
+  void aSpecTheProviderCannotMeetIsRefusedBeforeAnythingIsStoredOrLaunched() throws Exception {
+    long hostMb = broker.provider().limits().maxMemoryMb();
+    org.junit.jupiter.api.Assumptions.assumeTrue(hostMb < 256 * 1024,
+        "this machine has 256 GiB or more: the local provider could meet the largest memory a session may ask");
+    int sessions = api().get("/api/v1/sessions").then().extract().jsonPath().getList("id").size();
+    long instances;
+    try (var files = Files.list(home.instances())) {
+      instances = files.count();
+    }
+    api().contentType(ContentType.JSON).body("{\"memory\":\"256g\"}").post("/api/v1/sessions?wait=true").then()
+        .statusCode(400).contentType("application/problem+json")
+        .body("detail", equalTo("provider local cannot run this spec: memory 262144 MiB is over its limit of "
+            + hostMb + " MiB"));
+    assertThat(api().get("/api/v1/sessions").then().extract().jsonPath().getList("id")).hasSize(sessions);
+    try (var files = Files.list(home.instances())) {
+      assertThat(files.count()).as("nothing launched").isEqualTo(instances);
+    }
+  }
+
+  @Inject
+  SessionStore store;
+
+  @Test
+  void theReconcilerStopsAnInstanceWhoseSessionIsNotActive() throws Exception {
+    dev.cde.bridge.provider.InstanceProvider provider = broker.provider();
+    java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    dev.cde.bridge.provider.InstanceSpec spec = new dev.cde.bridge.provider.InstanceSpec("default", 1, 512, null, 0, 600);
+    // launched for a session the store knows as pending (so no sweep takes it while it starts) ...
+    Session s = Session.pending(SessionIds.next(), spec, now);
+    store.insert(s);
+    dev.cde.bridge.provider.Instance i = provider.launch(new dev.cde.bridge.provider.LaunchRequest(s.id(), spec,
+        java.util.Map.of()));
+    String running = api().contentType(ContentType.JSON).body("{}").post("/api/v1/sessions?wait=true").then()
+        .statusCode(201).extract().path("id");
+    try {
+      assertThat(provider.status(i.instanceId()).alive()).isTrue();
+      // ... then the session ended and its stop failed: the instance is an orphan now
+      Session started = s.starting(provider.name(), now);
+      assertThat(store.update(started.finished(SessionState.ENDED, now, "test: its stop failed",
+          broker.costOf(started, now)), SessionState.PENDING)).isTrue();
+      reconciler.reconcile();
+      assertThat(provider.status(i.instanceId())).isEqualTo(dev.cde.bridge.provider.InstanceStatus.EXITED);
+      assertThat(provider.instances()).extracting(dev.cde.bridge.provider.HeldInstance::sessionId)
+          .doesNotContain(s.id()).contains(running);
+      assertThat(api().get("/api/v1/sessions/" + running).then().extract().<String>path("state")).isEqualTo("RUNNING");
+    } finally {
+      provider.stop(i.instanceId());
+      api().delete("/api/v1/sessions/" + running).then().statusCode(200);
+    }
+  }
+
   @Test
   void lifecycle() throws Exception {
     JsonPath created = api().contentType(ContentType.JSON)

@@ -290,7 +290,31 @@ class GithubRunnersEndToEndTest {
 
   @Test
   void badLabelsFailTheJobAtOnceWithTheReasonInItsLog() throws Exception {
-    String repo = freshRepo("bad");
+    Refused r = refusedJob("bad", "cpu=lots");
+    assertThat(r.log()).contains("::error title=cde::").contains("cpu").contains("job failed in its job-started hook");
+    assertThat(r.ended().endReason()).contains("exit code 0");
+    assertThat(store.job(r.job(), 1).orElseThrow().labelError()).contains("cpu");
+  }
+
+  @Test
+  void aJobAskingMoreThanTheProviderHasFailsWithTheProvidersReason() throws Exception {
+    long hostMb = broker.provider().limits().maxMemoryMb();
+    org.junit.jupiter.api.Assumptions.assumeTrue(hostMb < 256 * 1024, "this machine has 256 GiB or more: "
+        + "the local provider could run the largest job the labels can ask for");
+    Refused r = refusedJob("toobig", "mem=256g");
+    String reason = "provider local cannot run this spec: memory 262144 MiB is over its limit of " + hostMb + " MiB";
+    assertThat(store.job(r.job(), 1).orElseThrow().labelError()).isEqualTo(reason);
+    // the refusal runs in a default-sized instance, never one of the size asked
+    assertThat(r.ended().spec().memoryMb()).isLessThan(262144);
+    assertThat(r.log()).contains("::error title=cde::").contains(reason).contains("job failed in its job-started hook");
+  }
+
+  record Refused(long job, Session ended, String log) {
+  }
+
+  /** A job with {@code label} besides cde-serverless, queued and taken by the runner started to fail it. */
+  Refused refusedJob(String repoPrefix, String label) throws Exception {
+    String repo = freshRepo(repoPrefix);
     long job = fresh();
     long run = fresh();
     stubRepository(repo, run, "job");
@@ -298,16 +322,13 @@ class GithubRunnersEndToEndTest {
     // Which job the runner took, as GitHub's job list tells the hook's question.
     github().stubFor(get(urlEqualTo("/repos/" + repo + "/actions/runs/" + run + "/attempts/1/jobs?per_page=100"))
         .willReturn(okJson("{\"total_count\":1,\"jobs\":[{\"id\":" + job + ",\"run_id\":" + run + ",\"run_attempt\":1,"
-            + "\"name\":\"build\",\"labels\":[\"cde-serverless\",\"cpu=lots\"],\"status\":\"in_progress\","
+            + "\"name\":\"build\",\"labels\":[\"cde-serverless\",\"" + label + "\"],\"status\":\"in_progress\","
             + "\"conclusion\":null,\"runner_name\":\"" + name + "\"}]}")));
-    deliver(delivery("queued", repo, true, job, run, null, "cde-serverless", "cpu=lots"));
+    deliver(delivery("queued", repo, true, job, run, null, "cde-serverless", label));
 
     GithubRunner runner = await().atMost(SLOW).until(() -> store.runner(name), Optional::isPresent).orElseThrow();
     Session ended = awaitEnded(runner.sessionId());
-    String log = log(runner.sessionId());
-    assertThat(log).contains("::error title=cde::").contains("cpu").contains("job failed in its job-started hook");
-    assertThat(ended.endReason()).contains("exit code 0");
-    assertThat(store.job(job, 1).orElseThrow().labelError()).contains("cpu");
+    return new Refused(job, ended, log(runner.sessionId()));
   }
 
   @Test
