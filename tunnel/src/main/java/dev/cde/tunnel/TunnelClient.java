@@ -44,6 +44,16 @@ public final class TunnelClient {
 
   public static Future<TunnelSession> connect(Vertx vertx, HttpClient http, URI endpoint,
       Map<String, String> headers, Hello hello, TunnelOptions options) {
+    return connect(vertx, http, endpoint, headers, hello, options, true);
+  }
+
+  /**
+   * Dials like {@link #connect(Vertx, HttpClient, URI, Map, Hello, TunnelOptions)}, taking the tunnel role
+   * {@code tunnelClient}: false for an agent that dials out to the bridge (docs/protocol.md, "Dial-out"), which
+   * keeps the tunnel's server role (even channel ids) although it dialed the WebSocket.
+   */
+  public static Future<TunnelSession> connect(Vertx vertx, HttpClient http, URI endpoint,
+      Map<String, String> headers, Hello hello, TunnelOptions options, boolean tunnelClient) {
     boolean tls = "wss".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme());
     int port = endpoint.getPort() > 0 ? endpoint.getPort() : (tls ? 443 : 80);
     String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
@@ -61,12 +71,13 @@ public final class TunnelClient {
     Context current = Vertx.currentContext();
     Context loop = current != null && current.isEventLoopContext() ? current
         : ((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext();
-    loop.runOnContext(v -> dial(vertx, http, opts, hello, options, endpoint.getHost() + ":" + port, result));
+    loop.runOnContext(v -> dial(vertx, http, opts, hello, options, endpoint.getHost() + ":" + port, tunnelClient,
+        result));
     return result.future();
   }
 
   private static void dial(Vertx vertx, HttpClient http, WebSocketConnectOptions opts, Hello hello,
-      TunnelOptions options, String label, Promise<TunnelSession> result) {
+      TunnelOptions options, String label, boolean tunnelClient, Promise<TunnelSession> result) {
     http.webSocket(opts).onComplete(ar -> {
       if (ar.failed()) {
         Throwable e = ar.cause();
@@ -78,7 +89,7 @@ public final class TunnelClient {
         }
         return;
       }
-      TunnelSession session = TunnelSession.start(vertx, ar.result(), true, hello, options, label);
+      TunnelSession session = TunnelSession.start(vertx, ar.result(), tunnelClient, hello, options, label);
       session.remoteHello().onComplete(h -> {
         if (h.succeeded()) {
           result.complete(session);

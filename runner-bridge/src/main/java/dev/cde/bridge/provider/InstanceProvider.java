@@ -15,4 +15,12 @@ public interface InstanceProvider {
   void stop(String instanceId);
 
   InstanceStatus status(String instanceId);
+
+  /**
+   * True when this provider's agents dial the bridge ({@link Instance#dialingOut}): the bridge then adds the dial
+   * URL and the session's dial token to the agent's environment before {@link #launch}.
+   */
+  default boolean dialsOut() {
+    return false;
+  }
 }

@@ -233,6 +233,9 @@ public class SessionBroker {
     for (InstanceEnvironment e : extraEnv) {
       env.putAll(e.forSession(s.id(), Duration.ofSeconds(s.maxDurationSeconds())));
     }
+    if (provider.dialsOut()) {
+      env.putAll(connector.dialOutEnv(s.id(), Duration.ofSeconds(s.maxDurationSeconds())));
+    }
     env.putAll(Map.of(
         "CDE_AGENT_PUBLIC_KEY", keys.publicKeyBase64(),
         "CDE_SESSION_ID", s.id(),

@@ -23,6 +23,13 @@ public interface LocalConfig {
   @WithDefault("20s")
   Duration startTimeout();
 
+  /**
+   * The agent dials the bridge ({@code CDE_DIAL_OUT_URL}) instead of listening on a loopback port: the path AWS
+   * Lambda instances take, run locally (docs/agent.md, "Dial-out").
+   */
+  @WithDefault("false")
+  boolean dialOut();
+
   enum SandboxMode {
     AUTO, BWRAP, NONE
   }

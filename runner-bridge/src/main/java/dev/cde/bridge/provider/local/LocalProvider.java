@@ -110,6 +110,11 @@ public class LocalProvider implements InstanceProvider {
   }
 
   @Override
+  public boolean dialsOut() {
+    return config.dialOut();
+  }
+
+  @Override
   public Instance launch(LaunchRequest req) throws ProviderException {
     String id = req.sessionId();
     List<String> agent = agentCommand().orElseThrow(() -> new ProviderException(
@@ -150,6 +155,10 @@ public class LocalProvider implements InstanceProvider {
     writePidFile(id, process);
     LOG.infof("session %s: local instance started, pid %d, port %d, log %s", id, process.pid(), port, log);
     try {
+      if (config.dialOut()) {
+        awaitLogLine(process, "dialing out to", log);
+        return Instance.dialingOut(id);
+      }
       awaitPort(process, port, log);
     } catch (ProviderException e) {
       stop(id);
@@ -174,6 +183,22 @@ public class LocalProvider implements InstanceProvider {
     }
     throw new ProviderException("agent did not listen on port " + port + " within " + config.startTimeout()
         + ": " + tail(log, 20));
+  }
+
+  /** A dialing agent listens nowhere: it is up once it says it dials (AgentMain), or failed if it exited first. */
+  private void awaitLogLine(Process process, String line, Path log) throws ProviderException {
+    long deadline = System.nanoTime() + config.startTimeout().toNanos();
+    while (System.nanoTime() < deadline) {
+      if (tail(log, 50).contains(line)) {
+        return;
+      }
+      if (!process.isAlive()) {
+        throw new ProviderException("agent exited with status " + process.exitValue() + " before dialing out: "
+            + tail(log, 20));
+      }
+      sleep(20);
+    }
+    throw new ProviderException("agent did not start dialing out within " + config.startTimeout() + ": " + tail(log, 20));
   }
 
   @Override
