@@ -1,12 +1,28 @@
 package dev.cde.bridge.provider;
 
+import java.util.List;
+
 /**
  * Where instances run. Methods block; the bridge calls them from worker threads only. A new provider
  * is one {@code @ApplicationScoped} bean in its own package, selected by {@code cde.provider.name}.
+ * Every provider passes the conformance suite ({@code ProviderConformance} in the bridge's tests).
  */
 public interface InstanceProvider {
   /** The value of {@code cde.provider.name} that selects this provider. */
   String name();
+
+  /** The most one instance can have here; {@link #check} refuses a spec beyond it. */
+  default ProviderLimits limits() {
+    return ProviderLimits.NONE;
+  }
+
+  /**
+   * Refuses, before anything is launched, a spec this provider cannot meet; the message names what is over
+   * which limit and reaches the user (the REST API's 400, the GitHub job's log). {@link #launch} checks again.
+   */
+  default void check(InstanceSpec spec) throws SpecRefusedException {
+    limits().check(name(), spec);
+  }
 
   /** Starts an instance and returns once its tunnel endpoint accepts connections. */
   Instance launch(LaunchRequest request) throws ProviderException;
@@ -23,4 +39,10 @@ public interface InstanceProvider {
   default boolean dialsOut() {
     return false;
   }
+
+  /**
+   * Every instance this provider holds for this bridge, running or not yet cleaned up, with its session:
+   * the reconciler stops those whose session is no longer active.
+   */
+  List<HeldInstance> instances();
 }

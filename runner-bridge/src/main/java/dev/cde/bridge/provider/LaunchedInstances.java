@@ -2,6 +2,7 @@ package dev.cde.bridge.provider;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -12,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * launch is UNKNOWN (the platform cannot be asked).
  */
 public final class LaunchedInstances {
-  private record Entry(Instant deadline, boolean stopped) {
+  private record Entry(String sessionId, Instant deadline, boolean stopped) {
   }
 
   private final Map<String, Entry> instances = new ConcurrentHashMap<>();
@@ -22,8 +23,15 @@ public final class LaunchedInstances {
     this.clock = clock;
   }
 
-  public void launched(String id, long maxSeconds) {
-    instances.put(id, new Entry(clock.instant().plusSeconds(maxSeconds), false));
+  public void launched(String id, String sessionId, long maxSeconds) {
+    instances.put(id, new Entry(sessionId, clock.instant().plusSeconds(maxSeconds), false));
+  }
+
+  /** The instances still running (launched, not stopped, within their platform's timeout). */
+  public List<HeldInstance> held() {
+    return instances.entrySet().stream().filter(e -> status(e.getKey()) == InstanceStatus.RUNNING)
+        .map(e -> new HeldInstance(e.getKey(), e.getValue().sessionId())).sorted(
+            java.util.Comparator.comparing(HeldInstance::instanceId)).toList();
   }
 
   /** @return false when the instance was already stopped or is unknown (stopping twice does nothing) */
@@ -32,7 +40,7 @@ public final class LaunchedInstances {
     if (e == null || e.stopped()) {
       return false;
     }
-    instances.put(id, new Entry(e.deadline(), true));
+    instances.put(id, new Entry(e.sessionId(), e.deadline(), true));
     return true;
   }
 

@@ -2,12 +2,14 @@ package dev.cde.bridge.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cde.bridge.cost.CostBreakdown;
+import dev.cde.bridge.problem.InvalidRequestException;
 import dev.cde.bridge.problem.NotFoundException;
 import dev.cde.bridge.provider.Instance;
 import dev.cde.bridge.provider.InstanceProvider;
 import dev.cde.bridge.provider.InstanceSpec;
 import dev.cde.bridge.provider.LaunchRequest;
 import dev.cde.bridge.provider.Providers;
+import dev.cde.bridge.provider.SpecRefusedException;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -17,6 +19,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,6 +70,11 @@ public class SessionBroker {
   /** Stores the session as PENDING and starts provisioning it in the background. */
   public Session create(CreateSessionRequest request) {
     InstanceSpec spec = SessionSpecParser.parse(request, config);
+    try {
+      provider.check(spec);
+    } catch (SpecRefusedException e) {
+      throw new InvalidRequestException(e.getMessage());
+    }
     String name = SessionSpecParser.name(request == null ? null : request.name());
     Session s = Session.pending(SessionIds.next(), name, spec, clock.instant());
     store.insert(s);
@@ -76,6 +84,19 @@ public class SessionBroker {
         spec.maxDurationSeconds());
     workers.execute(() -> provision(s.id()));
     return s;
+  }
+
+  /**
+   * Why {@link #create} would refuse {@code request} (a value out of range, or a spec the provider cannot meet),
+   * or empty when it would not; nothing is stored or launched.
+   */
+  public Optional<String> refusal(CreateSessionRequest request) {
+    try {
+      provider.check(SessionSpecParser.parse(request, config));
+      return Optional.empty();
+    } catch (SpecRefusedException | InvalidRequestException e) {
+      return Optional.of(e.getMessage());
+    }
   }
 
   public Session get(String id) {
@@ -236,13 +257,19 @@ public class SessionBroker {
     if (provider.dialsOut()) {
       env.putAll(connector.dialOutEnv(s.id(), Duration.ofSeconds(s.maxDurationSeconds())));
     }
-    env.putAll(Map.of(
-        "CDE_AGENT_PUBLIC_KEY", keys.publicKeyBase64(),
-        "CDE_SESSION_ID", s.id(),
-        // The agent's own limit is a safety net for a bridge that is gone: a minute later than ours.
-        "CDE_MAX_LIFETIME_SECONDS", Long.toString(s.maxDurationSeconds() + 60),
-        "CDE_IDLE_TIMEOUT_SECONDS", Long.toString(config.agentIdleTimeout().toSeconds())));
+    env.putAll(agentEnv(keys.publicKeyBase64(), s.id(), s.maxDurationSeconds(), config.agentIdleTimeout()));
     return env;
+  }
+
+  /** The variables every agent needs to start and to let this bridge in (also what the provider conformance suite gives). */
+  public static Map<String, String> agentEnv(String publicKeyBase64, String sessionId, long maxDurationSeconds,
+      Duration idleTimeout) {
+    return Map.of(
+        "CDE_AGENT_PUBLIC_KEY", publicKeyBase64,
+        "CDE_SESSION_ID", sessionId,
+        // The agent's own limit is a safety net for a bridge that is gone: a minute later than ours.
+        "CDE_MAX_LIFETIME_SECONDS", Long.toString(maxDurationSeconds + 60),
+        "CDE_IDLE_TIMEOUT_SECONDS", Long.toString(idleTimeout.toSeconds()));
   }
 
   /** Reopens the tunnel of a RUNNING session whose instance lives on (after a bridge restart or a drop). */

@@ -1,11 +1,14 @@
 package dev.cde.bridge.session;
 
+import dev.cde.bridge.provider.HeldInstance;
 import dev.cde.bridge.provider.InstanceStatus;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -55,6 +58,34 @@ public class SessionReconciler {
         }
       } catch (RuntimeException e) {
         LOG.warnf("session %s: reconcile failed: %s", s.id(), e.getMessage());
+      }
+    }
+    stopOrphans();
+  }
+
+  /**
+   * Stops instances whose session is not active: the bridge went down between launching and recording one, or
+   * its session ended while the stop failed. A session still PENDING or STARTING keeps its instance (the launch
+   * may not have returned yet).
+   */
+  void stopOrphans() {
+    List<HeldInstance> held;
+    try {
+      held = broker.provider().instances();
+    } catch (RuntimeException e) {
+      LOG.warnf("listing the provider's instances failed: %s", e.getMessage());
+      return;
+    }
+    for (HeldInstance i : held) {
+      Optional<Session> s = store.find(i.sessionId());
+      if (s.isEmpty() || s.get().state().terminal()) {
+        LOG.infof("instance %s: its session %s is %s; stopping it as an orphan", i.instanceId(), i.sessionId(),
+            s.map(x -> x.state().name().toLowerCase()).orElse("unknown"));
+        try {
+          broker.provider().stop(i.instanceId());
+        } catch (RuntimeException e) {
+          LOG.warnf("instance %s: stopping the orphan failed: %s", i.instanceId(), e.getMessage());
+        }
       }
     }
   }

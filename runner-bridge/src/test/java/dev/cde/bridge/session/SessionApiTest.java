@@ -90,6 +90,53 @@ class SessionApiTest {
     assertThat(api().get("/api/v1/sessions").then().extract().jsonPath().getList("id")).hasSize(before);
   }
 
+  @Inject
+  SessionBroker broker;
+
+  @Inject
+  SessionReconciler reconciler;
+
+  @Test
+  void aSpecTheProviderCannotMeetIsRefusedBeforeAnythingIsStoredOrLaunched() throws Exception {
+    long hostMb = broker.provider().limits().maxMemoryMb();
+    org.junit.jupiter.api.Assumptions.assumeTrue(hostMb < 256 * 1024,
+        "this machine has 256 GiB or more: the local provider could meet the largest memory a session may ask");
+    int sessions = api().get("/api/v1/sessions").then().extract().jsonPath().getList("id").size();
+    long instances;
+    try (var files = Files.list(home.instances())) {
+      instances = files.count();
+    }
+    api().contentType(ContentType.JSON).body("{\"memory\":\"256g\"}").post("/api/v1/sessions?wait=true").then()
+        .statusCode(400).contentType("application/problem+json")
+        .body("detail", equalTo("provider local cannot run this spec: memory 262144 MiB is over its limit of "
+            + hostMb + " MiB"));
+    assertThat(api().get("/api/v1/sessions").then().extract().jsonPath().getList("id")).hasSize(sessions);
+    try (var files = Files.list(home.instances())) {
+      assertThat(files.count()).as("nothing launched").isEqualTo(instances);
+    }
+  }
+
+  @Test
+  void theReconcilerStopsAnInstanceWhoseSessionIsNotActive() throws Exception {
+    dev.cde.bridge.provider.InstanceProvider provider = broker.provider();
+    String orphan = SessionIds.next(); // never stored: as if the bridge died between launch and record
+    dev.cde.bridge.provider.Instance i = provider.launch(new dev.cde.bridge.provider.LaunchRequest(orphan,
+        new dev.cde.bridge.provider.InstanceSpec("default", 1, 512, null, 0, 600), java.util.Map.of()));
+    assertThat(provider.status(i.instanceId()).alive()).isTrue();
+    String running = api().contentType(ContentType.JSON).body("{}").post("/api/v1/sessions?wait=true").then()
+        .statusCode(201).extract().path("id");
+    try {
+      reconciler.reconcile();
+      assertThat(provider.status(i.instanceId())).isEqualTo(dev.cde.bridge.provider.InstanceStatus.EXITED);
+      assertThat(provider.instances()).extracting(dev.cde.bridge.provider.HeldInstance::sessionId)
+          .doesNotContain(orphan).contains(running);
+      assertThat(api().get("/api/v1/sessions/" + running).then().extract().<String>path("state")).isEqualTo("RUNNING");
+    } finally {
+      provider.stop(i.instanceId());
+      api().delete("/api/v1/sessions/" + running).then().statusCode(200);
+    }
+  }
+
   @Test
   void lifecycle() throws Exception {
     JsonPath created = api().contentType(ContentType.JSON)

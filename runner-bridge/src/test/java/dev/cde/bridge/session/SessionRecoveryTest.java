@@ -88,6 +88,7 @@ class SessionRecoveryTest {
       public Instance launch(LaunchRequest request) { throw new UnsupportedOperationException(); }
       public void stop(String instanceId) { }
       public InstanceStatus status(String id) { return live.contains(id) ? InstanceStatus.RUNNING : InstanceStatus.EXITED; }
+      public List<dev.cde.bridge.provider.HeldInstance> instances() { return List.of(); }
     };
   }
 }

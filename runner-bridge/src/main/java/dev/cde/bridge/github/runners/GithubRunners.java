@@ -117,10 +117,14 @@ public class GithubRunners implements WorkflowJobListener {
     }
   }
 
-  private static GithubJob job(WorkflowJobEvent e, String status, String detail) {
+  /**
+   * The job as stored. Labels that do not parse, or ask for what the provider cannot run (a GPU type it does not
+   * offer, more time than it allows), set {@code labelError}: the job is then failed with that reason in its log.
+   */
+  private GithubJob job(WorkflowJobEvent e, String status, String detail) {
     String labelError = null;
     try {
-      LabelSpecParser.parse(e.labels());
+      labelError = broker.refusal(RunnerLauncher.sessionRequest(LabelSpecParser.parse(e.labels()))).orElse(null);
     } catch (LabelException ex) {
       labelError = ex.getMessage();
     }

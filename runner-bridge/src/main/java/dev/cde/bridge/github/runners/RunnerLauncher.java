@@ -125,7 +125,10 @@ public class RunnerLauncher {
     if (job.labelError() != null) {
       return new CreateSessionRequest(null, null, null, null, REFUSAL_DURATION);
     }
-    JobSpec spec = GithubRunners.spec(job);
+    return sessionRequest(GithubRunners.spec(job));
+  }
+
+  static CreateSessionRequest sessionRequest(JobSpec spec) {
     return new CreateSessionRequest(spec.template(), spec.cpu(), spec.memoryMb() + "m",
         spec.gpuType() == null ? null : spec.gpuType() + ":" + spec.gpuCount(), spec.timeout().toSeconds() + "s");
   }

@@ -2,6 +2,7 @@ package dev.cde.bridge.provider.lambda;
 
 import dev.cde.bridge.provider.InstanceSpec;
 import dev.cde.bridge.provider.ProviderException;
+import dev.cde.bridge.provider.ProviderLimits;
 
 /**
  * What AWS Lambda can run, checked before anything is invoked. Sources: the Lambda quotas page
@@ -17,21 +18,8 @@ final class LambdaLimits {
   private LambdaLimits() {
   }
 
-  /** The limits of the platform itself, whatever the function. */
-  static void check(InstanceSpec spec) throws ProviderException {
-    if (spec.gpuCount() > 0) {
-      throw new ProviderException("AWS Lambda has no GPUs; this session asks for " + spec.gpuType() + ":"
-          + spec.gpuCount() + " (use the aliyun-fc, cloud-run or kubernetes provider for GPU jobs)");
-    }
-    if (spec.maxDurationSeconds() > MAX_SECONDS) {
-      throw new ProviderException("AWS Lambda stops an invocation after " + MAX_SECONDS + " s; this session may last "
-          + spec.maxDurationSeconds() + " s (ask for a max duration of 15m or less)");
-    }
-    if (spec.memoryMb() > MAX_MEMORY_MB) {
-      throw new ProviderException("AWS Lambda functions have at most " + MAX_MEMORY_MB + " MB; this session asks for "
-          + spec.memoryMb() + " MB");
-    }
-  }
+  /** The platform's own limits, whatever the function: no GPU, 900 s, 10,240 MB, 6 vCPUs. */
+  static final ProviderLimits PLATFORM = new ProviderLimits(MAX_SECONDS, 6, MAX_MEMORY_MB, java.util.Map.of(), false);
 
   /** The limits of the deployed function (its memory, hence its vCPUs, and its timeout). */
   static void check(InstanceSpec spec, String function, long memoryMb, long timeoutSeconds) throws ProviderException {

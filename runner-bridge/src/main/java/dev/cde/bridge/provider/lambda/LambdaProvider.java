@@ -3,6 +3,8 @@ package dev.cde.bridge.provider.lambda;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cde.bridge.provider.CloudApi;
+import dev.cde.bridge.provider.HeldInstance;
+import dev.cde.bridge.provider.ProviderLimits;
 import dev.cde.bridge.provider.Instance;
 import dev.cde.bridge.provider.InstanceProvider;
 import dev.cde.bridge.provider.InstanceSpec;
@@ -14,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -58,6 +61,17 @@ public class LambdaProvider implements InstanceProvider {
   }
 
   @Override
+  public ProviderLimits limits() {
+    return LambdaLimits.PLATFORM;
+  }
+
+  /** The invocations this bridge process started and has not released (Lambda cannot list invocations). */
+  @Override
+  public List<HeldInstance> instances() {
+    return launched.held();
+  }
+
+  @Override
   public boolean dialsOut() {
     return true;
   }
@@ -65,7 +79,7 @@ public class LambdaProvider implements InstanceProvider {
   @Override
   public Instance launch(LaunchRequest request) throws ProviderException {
     InstanceSpec spec = request.spec();
-    LambdaLimits.check(spec);
+    check(spec);
     String function = config.functionName().orElseThrow(() -> new ProviderException(
         "cde.lambda.function-name is not set: deploy the function image as a Lambda function first (docs/providers.md)"));
     JsonNode fn = client().configuration(function);
@@ -77,7 +91,7 @@ public class LambdaProvider implements InstanceProvider {
     ObjectNode payload = CloudApi.JSON.createObjectNode().put("sessionId", request.sessionId());
     payload.set("env", CloudApi.JSON.valueToTree(request.env()));
     String requestId = client().invokeAsync(function, payload.toString());
-    launched.launched(requestId, spec.maxDurationSeconds());
+    launched.launched(requestId, request.sessionId(), spec.maxDurationSeconds());
     LOG.infof("session %s: Lambda function %s invoked (request %s); waiting for its agent to dial in",
         request.sessionId(), function, requestId);
     return Instance.dialingOut(requestId);

@@ -1,12 +1,14 @@
 package dev.cde.bridge.provider.local;
 
 import dev.cde.bridge.home.BridgeHome;
+import dev.cde.bridge.provider.HeldInstance;
 import dev.cde.bridge.provider.Instance;
 import dev.cde.bridge.provider.InstanceProvider;
 import dev.cde.bridge.provider.InstanceStatus;
 import dev.cde.bridge.provider.LaunchRequest;
 import dev.cde.bridge.provider.ProviderConfig;
 import dev.cde.bridge.provider.ProviderException;
+import dev.cde.bridge.provider.ProviderLimits;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -54,12 +56,18 @@ public class LocalProvider implements InstanceProvider {
   /** The {@code cde} command on instances' PATH, as in the function image. */
   private final InstanceTools tools;
 
+  @jakarta.inject.Inject
   public LocalProvider(LocalConfig config, BridgeHome home, dev.cde.bridge.home.HomeConfig homeConfig,
       dev.cde.bridge.cache.CacheRoot cacheRoot) {
+    this(config, home, homeConfig.root(), cacheRoot.root());
+  }
+
+  /** Outside CDI (the provider conformance suite): a home and a NAS of its own, out of the bridge's reconciler's sight. */
+  public LocalProvider(LocalConfig config, BridgeHome home, Optional<Path> sourceRoot, Path nas) {
     this.config = config;
     this.home = home;
-    this.sourceRoot = homeConfig.root();
-    this.nas = cacheRoot.root();
+    this.sourceRoot = sourceRoot;
+    this.nas = nas;
     this.tools = new InstanceTools(home.root().resolve("instance-tools"),
         Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
@@ -109,6 +117,31 @@ public class LocalProvider implements InstanceProvider {
         Path.of(System.getProperty("user.dir")));
   }
 
+  /**
+   * The host's memory: an instance is a process on it and cannot have more. CPUs are not limited (the agent's
+   * processes share the host's cores, and it reports how many it sees); GPUs are the host's, whatever was asked.
+   */
+  @Override
+  public ProviderLimits limits() {
+    long hostMb = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class)
+        .getTotalMemorySize() >> 20;
+    return new ProviderLimits(Long.MAX_VALUE, Double.MAX_VALUE, hostMb, Map.of(), true);
+  }
+
+  /** The processes this bridge started and those a previous bridge left (found by their pid files). */
+  @Override
+  public List<HeldInstance> instances() {
+    java.util.TreeSet<String> ids = new java.util.TreeSet<>(processes.keySet());
+    try (Stream<Path> files = Files.list(home.instances())) {
+      files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".pid"))
+          .forEach(n -> ids.add(n.substring(0, n.length() - ".pid".length())));
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warnf("cannot list %s: %s", home.instances(), e.getMessage());
+    }
+    // the instance id is the session id
+    return ids.stream().map(id -> new HeldInstance(id, id)).toList();
+  }
+
   @Override
   public boolean dialsOut() {
     return config.dialOut();
@@ -116,6 +149,7 @@ public class LocalProvider implements InstanceProvider {
 
   @Override
   public Instance launch(LaunchRequest req) throws ProviderException {
+    check(req.spec());
     String id = req.sessionId();
     List<String> agent = agentCommand().orElseThrow(() -> new ProviderException(
         "agent jar not found (looked at " + agentJarCandidates() + "); build function-image/agent or set cde.local.agent-jar"));

@@ -243,6 +243,32 @@ class GithubRunnersEndToEndTest {
   }
 
   @Test
+  void aJobAskingMoreThanTheProviderHasFailsWithTheProvidersReason() throws Exception {
+    long hostMb = broker.provider().limits().maxMemoryMb();
+    org.junit.jupiter.api.Assumptions.assumeTrue(hostMb < 256 * 1024, "this machine has 256 GiB or more: "
+        + "the local provider could run the largest job the labels can ask for");
+    String repo = freshRepo("toobig");
+    long job = fresh();
+    long run = fresh();
+    stubRepository(repo, run, "job");
+    String name = "cde-" + job + "-1";
+    github().stubFor(get(urlEqualTo("/repos/" + repo + "/actions/runs/" + run + "/attempts/1/jobs?per_page=100"))
+        .willReturn(okJson("{\"total_count\":1,\"jobs\":[{\"id\":" + job + ",\"run_id\":" + run + ",\"run_attempt\":1,"
+            + "\"name\":\"build\",\"labels\":[\"cde-serverless\",\"mem=256g\"],\"status\":\"in_progress\","
+            + "\"conclusion\":null,\"runner_name\":\"" + name + "\"}]}")));
+    deliver(delivery("queued", repo, true, job, run, null, "cde-serverless", "mem=256g"));
+
+    GithubRunner runner = await().atMost(SLOW).until(() -> store.runner(name), Optional::isPresent).orElseThrow();
+    Session ended = awaitEnded(runner.sessionId());
+    String reason = "provider local cannot run this spec: memory 262144 MiB is over its limit of " + hostMb + " MiB";
+    assertThat(store.job(job, 1).orElseThrow().labelError()).isEqualTo(reason);
+    // the refusal runs in a default-sized instance, never one of the size asked
+    assertThat(ended.spec().memoryMb()).isLessThan(262144);
+    assertThat(log(runner.sessionId())).contains("::error title=cde::").contains(reason)
+        .contains("job failed in its job-started hook");
+  }
+
+  @Test
   void aJobThatRunsReportsItsCostInTheJobSummary() throws Exception {
     String repo = freshRepo("summary");
     long job = fresh();

@@ -21,6 +21,7 @@ import dev.cde.bridge.provider.InstanceSpec;
 import dev.cde.bridge.provider.InstanceStatus;
 import dev.cde.bridge.provider.LaunchRequest;
 import dev.cde.bridge.provider.ProviderException;
+import dev.cde.bridge.provider.SpecRefusedException;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Map;
@@ -129,10 +130,11 @@ class LambdaProviderTest {
   @Test
   void whatLambdaCannotRunIsRefusedBeforeAnyCall() {
     assertThatThrownBy(() -> provider.launch(session(new InstanceSpec("default", 1, 2048, "t4", 1, 600))))
-        .isInstanceOf(ProviderException.class).hasMessageContaining("no GPUs");
+        .isInstanceOf(SpecRefusedException.class).hasMessageContaining("gpu type 't4' is not offered (it offers no GPUs)");
     assertThatThrownBy(() -> provider.launch(session(cpu(1, 2048, 901))))
-        .hasMessageContaining("after 900 s").hasMessageContaining("901 s");
-    assertThatThrownBy(() -> provider.launch(session(cpu(1, 16_384, 600)))).hasMessageContaining("at most 10240 MB");
+        .hasMessageContaining("max duration 901 s is over its limit of 900 s");
+    assertThatThrownBy(() -> provider.launch(session(cpu(1, 10_241, 600))))
+        .hasMessageContaining("memory 10241 MiB is over its limit of 10240 MiB");
     assertThat(aws.getAllServeEvents()).as("no request reached AWS").isEmpty();
   }
 
