@@ -1,6 +1,7 @@
 package dev.cde.bridge.provider;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where instances run. Methods block; the bridge calls them from worker threads only. A new provider
@@ -38,6 +39,14 @@ public interface InstanceProvider {
    */
   default boolean dialsOut() {
     return false;
+  }
+
+  /**
+   * Why an instance whose status is {@link InstanceStatus#EXITED} ended, where the provider knows (an OOM kill, an
+   * eviction): it becomes the session's end reason, which the job log shows.
+   */
+  default Optional<String> exitReason(String instanceId) {
+    return Optional.empty();
   }
 
   /**

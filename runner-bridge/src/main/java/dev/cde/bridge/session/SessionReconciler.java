@@ -51,7 +51,8 @@ public class SessionReconciler {
           broker.end(s.id(), MAX_DURATION);
         } else if (s.state() == SessionState.RUNNING && s.instanceId() != null) {
           if (broker.provider().status(s.instanceId()) == InstanceStatus.EXITED) {
-            broker.end(s.id(), INSTANCE_EXITED);
+            broker.end(s.id(), broker.provider().exitReason(s.instanceId()).map(r -> INSTANCE_EXITED + ": " + r)
+                .orElse(INSTANCE_EXITED));
           } else if (!broker.connector().isConnected(s.id())) {
             broker.reconnect(s);
           }

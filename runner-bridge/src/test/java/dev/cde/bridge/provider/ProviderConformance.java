@@ -137,12 +137,23 @@ public abstract class ProviderConformance {
     vertx = Vertx.vertx();
   }
 
+  /**
+   * Frees what the provider's test set up for one test (a mock server, a fake platform), called after everything
+   * launched was stopped: a subclass's own {@code @AfterEach} would run before that.
+   */
+  protected void tearDown() throws Exception {
+  }
+
   @AfterEach
   void stopWhatWasLaunched() throws Exception {
-    for (String id : launched) {
-      provider().stop(id);
+    try {
+      for (String id : launched) {
+        provider().stop(id);
+      }
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } finally {
+      tearDown();
     }
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   @Test
