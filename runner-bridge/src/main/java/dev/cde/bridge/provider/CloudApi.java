@@ -17,12 +17,18 @@ import java.time.Duration;
  */
 public final class CloudApi {
   public static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpClient http;
   private final String provider;
 
   public CloudApi(String provider) {
     this.provider = provider;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  /**
+   * One client for every provider, made on first use: each java.net.http client keeps a selector thread, which a
+   * bridge running another provider should not carry.
+   */
+  private static final class Shared {
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   }
 
   /** A parsed answer: its status and JSON body ({@link MissingNode} when it had none). */
@@ -36,7 +42,7 @@ public final class CloudApi {
   public Answer send(HttpRequest request, String call) throws ProviderException {
     HttpResponse<String> r;
     try {
-      r = http.send(request, HttpResponse.BodyHandlers.ofString());
+      r = Shared.HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new ProviderException(provider + " " + call + " failed: " + e.getMessage(), e);
     } catch (InterruptedException e) {
