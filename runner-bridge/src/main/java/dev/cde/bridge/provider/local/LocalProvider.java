@@ -48,6 +48,7 @@ public class LocalProvider implements InstanceProvider {
   private final LocalConfig config;
   private final BridgeHome home;
   private final Map<String, Process> processes = new ConcurrentHashMap<>();
+  private final java.util.Set<String> launching = ConcurrentHashMap.newKeySet();
   private volatile Boolean sandboxed;
 
   private final Optional<Path> sourceRoot;
@@ -138,6 +139,9 @@ public class LocalProvider implements InstanceProvider {
     } catch (IOException | UncheckedIOException e) {
       LOG.warnf("cannot list %s: %s", home.instances(), e.getMessage());
     }
+    // An instance still being launched is not held yet: its launcher records it (or stops it) once launch returns,
+    // so the orphan sweep must not stop it while its agent starts.
+    ids.removeAll(launching);
     // the instance id is the session id
     return ids.stream().map(id -> new HeldInstance(id, id)).toList();
   }
@@ -149,6 +153,15 @@ public class LocalProvider implements InstanceProvider {
 
   @Override
   public Instance launch(LaunchRequest req) throws ProviderException {
+    launching.add(req.sessionId());
+    try {
+      return start(req);
+    } finally {
+      launching.remove(req.sessionId());
+    }
+  }
+
+  private Instance start(LaunchRequest req) throws ProviderException {
     check(req.spec());
     String id = req.sessionId();
     List<String> agent = agentCommand().orElseThrow(() -> new ProviderException(
