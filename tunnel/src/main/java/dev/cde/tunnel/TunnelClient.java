@@ -47,8 +47,18 @@ public final class TunnelClient {
 
   public static Future<TunnelSession> connect(Vertx vertx, HttpClient http, URI endpoint,
       Map<String, String> headers, Hello hello, TunnelOptions options) {
+    return connect(vertx, http, endpoint, headers, hello, options, true);
+  }
+
+  /**
+   * Dials like {@link #connect(Vertx, HttpClient, URI, Map, Hello, TunnelOptions)}, taking the tunnel role
+   * {@code tunnelClient}: false for an agent that dials out to the bridge (docs/protocol.md, "Dial-out"), which
+   * keeps the tunnel's server role (even channel ids) although it dialed the WebSocket.
+   */
+  public static Future<TunnelSession> connect(Vertx vertx, HttpClient http, URI endpoint,
+      Map<String, String> headers, Hello hello, TunnelOptions options, boolean tunnelClient) {
     return dial(vertx, http, endpoint, () -> headers,
-        ws -> TunnelSession.start(vertx, ws, true, hello, options, label(endpoint)));
+        ws -> TunnelSession.start(vertx, ws, tunnelClient, hello, options, label(endpoint)));
   }
 
   /**

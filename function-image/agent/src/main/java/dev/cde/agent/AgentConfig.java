@@ -1,6 +1,8 @@
 package dev.cde.agent;
 
 import dev.cde.tunnel.auth.TunnelTokens;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +17,14 @@ record AgentConfig(
     Duration idleTimeout,
     Duration maxLifetime,
     List<String> tcpAllow,
-    Duration resumeGrace) {
+    Duration resumeGrace,
+    URI dialOutUrl,
+    String dialToken) {
+
+  /** True when the agent dials the bridge instead of listening (platforms without inbound WebSockets). */
+  boolean dialsOut() {
+    return dialOutUrl != null;
+  }
 
   static AgentConfig fromEnv(Map<String, String> env) {
     String key = env.get("CDE_AGENT_PUBLIC_KEY");
@@ -29,7 +38,7 @@ record AgentConfig(
     } catch (IllegalArgumentException e) {
       throw new ConfigException("CDE_AGENT_PUBLIC_KEY: " + e.getMessage());
     }
-    return new AgentConfig(
+    AgentConfig config = new AgentConfig(
         env.getOrDefault("CDE_BIND", "0.0.0.0"),
         intVar(env, "PORT", 9000, 1, 65535),
         publicKey,
@@ -37,7 +46,29 @@ record AgentConfig(
         Duration.ofSeconds(intVar(env, "CDE_IDLE_TIMEOUT_SECONDS", 600, 1, 86_400 * 7)),
         Duration.ofSeconds(intVar(env, "CDE_MAX_LIFETIME_SECONDS", 86_400, 1, 86_400 * 7)),
         List.of(env.getOrDefault("CDE_TCP_ALLOW", "127.0.0.1,localhost,::1").split("\\s*,\\s*")),
-        Duration.ofSeconds(intVar(env, "CDE_RESUME_GRACE_SECONDS", 60, 1, 3600)));
+        Duration.ofSeconds(intVar(env, "CDE_RESUME_GRACE_SECONDS", 60, 1, 3600)),
+        dialOutUrl(env.get("CDE_DIAL_OUT_URL")),
+        blankToNull(env.get("CDE_AGENT_DIAL_TOKEN")));
+    if (config.dialsOut() && config.dialToken() == null) {
+      throw new ConfigException("CDE_DIAL_OUT_URL is set but CDE_AGENT_DIAL_TOKEN is not: the bridge admits a "
+          + "dialing agent only with its session's dial token");
+    }
+    return config;
+  }
+
+  private static URI dialOutUrl(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      URI uri = new URI(value.strip());
+      if (!List.of("ws", "wss").contains(String.valueOf(uri.getScheme())) || uri.getHost() == null) {
+        throw new ConfigException("CDE_DIAL_OUT_URL=" + value + " is not a ws:// or wss:// URL");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new ConfigException("CDE_DIAL_OUT_URL=" + value + " is not a URL: " + e.getReason());
+    }
   }
 
   private static int intVar(Map<String, String> env, String name, int dflt, int min, int max) {

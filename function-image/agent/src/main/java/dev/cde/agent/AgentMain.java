@@ -29,6 +29,13 @@ public final class AgentMain {
     CompletableFuture<dev.cde.tunnel.message.Hello> hello =
         CompletableFuture.supplyAsync(() -> InstanceInfo.hello(config.sessionId()));
     AgentServer server = new AgentServer(config, hello);
+    if (config.dialsOut()) {
+      System.out.println("cde-agent " + VERSION + " dialing out to " + config.dialOutUrl().getHost() + " (pid "
+          + ProcessHandle.current().pid() + ")");
+      System.out.flush();
+      server.dialOut();
+      return;
+    }
     server.start().onComplete(ar -> {
       if (ar.failed()) {
         System.err.println("cde-agent: cannot listen on " + config.bind() + ":" + config.port() + ": "

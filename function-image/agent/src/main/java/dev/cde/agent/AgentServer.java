@@ -4,6 +4,8 @@ import dev.cde.tunnel.Channel;
 import dev.cde.tunnel.IncomingOpen;
 import dev.cde.tunnel.Pipes;
 import dev.cde.tunnel.TunnelAcceptor;
+import dev.cde.tunnel.TunnelClient;
+import dev.cde.tunnel.TunnelRejectedException;
 import dev.cde.tunnel.TunnelOptions;
 import dev.cde.tunnel.TunnelSession;
 import dev.cde.tunnel.auth.InvalidTokenException;
@@ -15,11 +17,13 @@ import dev.cde.tunnel.message.OpenRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,10 +44,11 @@ final class AgentServer {
   private final CompletableFuture<Hello> hello;
   private final Vertx vertx;
   private final NetClient tcp;
-  private final TunnelAcceptor acceptor;
   private final Set<TunnelSession> tunnels = ConcurrentHashMap.newKeySet();
   private final AtomicInteger running = new AtomicInteger();
   private volatile long idleSince = System.nanoTime();
+  private volatile boolean exiting;
+  private final TunnelAcceptor acceptor;
 
   AgentServer(AgentConfig config, CompletableFuture<Hello> hello) {
     this.config = config;
@@ -55,6 +60,7 @@ final class AgentServer {
   }
 
   Future<Integer> start() {
+    startLifetimeTimers();
     HttpServer server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.bind())
         .setPort(config.port())
@@ -62,6 +68,10 @@ final class AgentServer {
         .setMaxWebSocketFrameSize(65536)
         .setMaxWebSocketMessageSize(FrameCodec.MAX_MESSAGE).setAcceptUnmaskedFrames(true));
     server.requestHandler(this::onRequest);
+    return server.listen().map(HttpServer::actualPort);
+  }
+
+  private void startLifetimeTimers() {
     vertx.setTimer(config.maxLifetime().toMillis(), id -> exit("max lifetime of " + config.maxLifetime().toSeconds() + " s reached"));
     vertx.setPeriodic(1000, id -> {
       boolean idle = tunnels.isEmpty() && running.get() == 0;
@@ -71,7 +81,39 @@ final class AgentServer {
         exit("idle for " + config.idleTimeout().toSeconds() + " s");
       }
     });
-    return server.listen().map(HttpServer::actualPort);
+  }
+
+  /**
+   * Dial-out mode (docs/agent.md): for platforms that let nothing in (AWS Lambda), the agent dials the bridge
+   * with its session's dial token and serves the tunnel over that connection, keeping the tunnel's server role.
+   * A connection that drops without GOAWAY is dialled again (backing off up to 30 s) until the idle timeout;
+   * a refusal (the session ended, the token expired) ends the agent.
+   */
+  void dialOut() {
+    startLifetimeTimers();
+    HttpClient http = TunnelClient.httpClient(vertx, false);
+    dial(http, 0);
+  }
+
+  private void dial(HttpClient http, int failures) {
+    if (exiting) {
+      return;
+    }
+    TunnelClient.connect(vertx, http, config.dialOutUrl(), Map.of("Authorization", "Bearer " + config.dialToken()),
+        hello.join(), new TunnelOptions(), false).onComplete(ar -> {
+          if (ar.succeeded()) {
+            System.out.println("cde-agent: tunnel to the bridge at " + config.dialOutUrl().getHost() + " open");
+            System.out.flush();
+            attach(ar.result()).onComplete(closed -> vertx.setTimer(1000, id -> dial(http, 0)));
+          } else if (ar.cause() instanceof TunnelRejectedException rejected && rejected.status() < 500) {
+            exit("the bridge refused the tunnel: " + rejected.getMessage());
+          } else {
+            long delay = Math.min(30_000, 1000L << Math.min(failures, 5));
+            LOG.warning("cannot reach the bridge at " + config.dialOutUrl().getHost() + " (" + ar.cause().getMessage()
+                + "); trying again in " + delay + " ms");
+            vertx.setTimer(delay, id -> dial(http, failures + 1));
+          }
+        });
   }
 
   private void onRequest(HttpServerRequest req) {
@@ -92,19 +134,24 @@ final class AgentServer {
     }
     // A connection either starts a session or resumes one whose connection dropped (docs/protocol.md,
     // "Resume"): the running jobs' channels then live on for the grace period.
-    req.toWebSocket().onSuccess(ws -> acceptor.accept(ws, hello.join(), "bridge@" + ws.remoteAddress(), session -> {
-      tunnels.add(session);
-      session.openHandler(this::onOpen);
-      session.closed().onComplete(ar -> {
-        tunnels.remove(session);
-        idleSince = System.nanoTime();
-        String reason = ar.result();
-        LOG.info("tunnel closed: " + reason);
-        if (reason != null && reason.startsWith("peer closed: ")) {
-          exit("session ended (" + reason.substring("peer closed: ".length()) + ")");
-        }
-      });
-    })).onFailure(e -> LOG.warning("websocket upgrade failed: " + e.getMessage()));
+    req.toWebSocket().onSuccess(ws -> acceptor.accept(ws, hello.join(), "bridge@" + ws.remoteAddress(), this::attach))
+        .onFailure(e -> LOG.warning("websocket upgrade failed: " + e.getMessage()));
+  }
+
+  /** Serves one tunnel, however it was connected; completes when it closes. */
+  private Future<String> attach(TunnelSession session) {
+    tunnels.add(session);
+    session.openHandler(this::onOpen);
+    session.closed().onComplete(ar -> {
+      tunnels.remove(session);
+      idleSince = System.nanoTime();
+      String reason = ar.result();
+      LOG.info("tunnel closed: " + reason);
+      if (reason != null && reason.startsWith("peer closed: ")) {
+        exit("session ended (" + reason.substring("peer closed: ".length()) + ")");
+      }
+    });
+    return session.closed();
   }
 
   private void onOpen(IncomingOpen open) {
@@ -142,6 +189,7 @@ final class AgentServer {
   }
 
   private void exit(String why) {
+    exiting = true;
     System.out.println("cde-agent: exiting: " + why);
     System.out.flush();
     ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);

@@ -27,7 +27,7 @@ final class CdsTraining {
     try {
       KeyPair keys = TunnelTokens.generateKeyPair();
       AgentConfig config = new AgentConfig("127.0.0.1", 0, keys.getPublic(), "s-training",
-          Duration.ofMinutes(1), Duration.ofMinutes(1), List.of("127.0.0.1"), Duration.ofMinutes(1));
+          Duration.ofMinutes(1), Duration.ofMinutes(1), List.of("127.0.0.1"), Duration.ofMinutes(1), null, null);
       AgentServer server = new AgentServer(config, CompletableFuture.completedFuture(InstanceInfo.hello("s-training")));
       int port = server.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       Vertx client = Vertx.vertx();

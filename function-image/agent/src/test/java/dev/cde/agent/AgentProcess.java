@@ -47,7 +47,7 @@ final class AgentProcess implements AutoCloseable {
       synchronized (output) {
         output.add(line);
       }
-      if (line.contains(" ready on ")) {
+      if (line.contains(" ready on ") || line.contains(" dialing out to ")) {
         ready = (System.nanoTime() - t0) / 1_000_000;
         break;
       }

@@ -34,6 +34,14 @@ public interface InstanceProvider {
   InstanceStatus status(String instanceId);
 
   /**
+   * True when this provider's agents dial the bridge ({@link Instance#dialingOut}): the bridge then adds the dial
+   * URL and the session's dial token to the agent's environment before {@link #launch}.
+   */
+  default boolean dialsOut() {
+    return false;
+  }
+
+  /**
    * Why an instance whose status is {@link InstanceStatus#EXITED} ended, where the provider knows (an OOM kill, an
    * eviction): it becomes the session's end reason, which the job log shows.
    */

@@ -2,6 +2,8 @@ package dev.cde.bridge.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cde.bridge.provider.Instance;
+import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -13,6 +15,14 @@ public interface AgentConnector {
   CompletionStage<JsonNode> connect(String sessionId, Instance instance);
 
   void disconnect(String sessionId);
+
+  /**
+   * What an agent that dials out needs to reach the bridge ({@code CDE_DIAL_OUT_URL}, {@code CDE_AGENT_DIAL_TOKEN}),
+   * for a session that may last {@code lifetime}.
+   */
+  default Map<String, String> dialOutEnv(String sessionId, Duration lifetime) {
+    return Map.of();
+  }
 
   boolean isConnected(String sessionId);
 

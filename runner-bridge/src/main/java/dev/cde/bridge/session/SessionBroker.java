@@ -271,6 +271,9 @@ public class SessionBroker {
     for (InstanceEnvironment e : extraEnv) {
       env.putAll(e.forSession(s.id(), Duration.ofSeconds(s.maxDurationSeconds())));
     }
+    if (provider.dialsOut()) {
+      env.putAll(connector.dialOutEnv(s.id(), Duration.ofSeconds(s.maxDurationSeconds())));
+    }
     env.putAll(agentEnv(keys.publicKeyBase64(), s.id(), s.maxDurationSeconds(), config.agentIdleTimeout(),
         config.resumeGrace()));
     return env;

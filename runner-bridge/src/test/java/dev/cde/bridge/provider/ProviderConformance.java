@@ -165,7 +165,11 @@ public abstract class ProviderConformance {
 
     assertThat(i.instanceId()).isNotBlank();
     assertThat(i.tunnelEndpoint()).as("the tunnel endpoint").isNotNull();
-    assertThat(i.tunnelEndpoint().getScheme()).isIn("ws", "wss");
+    if (provider().dialsOut()) {
+      assertThat(i.dialsOut()).as("an instance whose agent dials the bridge says so").isTrue();
+    } else {
+      assertThat(i.tunnelEndpoint().getScheme()).isIn("ws", "wss");
+    }
     assertThat(provider().status(i.instanceId())).isEqualTo(InstanceStatus.RUNNING);
     assertThat(provider().instances()).contains(new HeldInstance(i.instanceId(), req.sessionId()));
     verifyLaunched(req, i);

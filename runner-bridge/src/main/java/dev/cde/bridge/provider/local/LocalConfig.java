@@ -30,6 +30,13 @@ public interface LocalConfig {
    */
   java.util.OptionalInt maxStarting();
 
+  /**
+   * The agent dials the bridge ({@code CDE_DIAL_OUT_URL}) instead of listening on a loopback port: the path AWS
+   * Lambda instances take, run locally (docs/agent.md, "Dial-out").
+   */
+  @WithDefault("false")
+  boolean dialOut();
+
   enum SandboxMode {
     AUTO, BWRAP, NONE
   }

@@ -67,6 +67,8 @@ public class LocalProvider implements InstanceProvider {
     t.setDaemon(true);
     return t;
   });
+  /** Sessions whose launch has not returned: not yet held, so the orphan sweep leaves them alone. */
+  private final java.util.Set<String> launching = ConcurrentHashMap.newKeySet();
   private volatile Boolean sandboxed;
 
   private final Optional<Path> sourceRoot;
@@ -159,12 +161,29 @@ public class LocalProvider implements InstanceProvider {
     } catch (IOException | UncheckedIOException e) {
       LOG.warnf("cannot list %s: %s", home.instances(), e.getMessage());
     }
+    // An instance still being launched is not held yet: its launcher records it (or stops it) once launch returns,
+    // so the orphan sweep must not stop it while its agent starts.
+    ids.removeAll(launching);
     // the instance id is the session id
     return ids.stream().map(id -> new HeldInstance(id, id)).toList();
   }
 
   @Override
+  public boolean dialsOut() {
+    return config.dialOut();
+  }
+
+  @Override
   public Instance launch(LaunchRequest req) throws ProviderException {
+    launching.add(req.sessionId());
+    try {
+      return startInTurn(req);
+    } finally {
+      launching.remove(req.sessionId());
+    }
+  }
+
+  private Instance startInTurn(LaunchRequest req) throws ProviderException {
     check(req.spec());
     try {
       starting.acquire();
@@ -220,6 +239,10 @@ public class LocalProvider implements InstanceProvider {
     writePidFile(id, process);
     LOG.infof("session %s: local instance started, pid %d, port %d, log %s", id, process.pid(), port, log);
     try {
+      if (config.dialOut()) {
+        awaitLogLine(process, "dialing out to", log);
+        return Instance.dialingOut(id);
+      }
       awaitPort(process, port, log);
     } catch (ProviderException e) {
       stop(id);
@@ -277,6 +300,22 @@ public class LocalProvider implements InstanceProvider {
     }
     throw new ProviderException("agent did not listen on port " + port + " within " + config.startTimeout()
         + ": " + tail(log, 20));
+  }
+
+  /** A dialing agent listens nowhere: it is up once it says it dials (AgentMain), or failed if it exited first. */
+  private void awaitLogLine(Process process, String line, Path log) throws ProviderException {
+    long deadline = System.nanoTime() + config.startTimeout().toNanos();
+    while (System.nanoTime() < deadline) {
+      if (tail(log, 50).contains(line)) {
+        return;
+      }
+      if (!process.isAlive()) {
+        throw new ProviderException("agent exited with status " + process.exitValue() + " before dialing out: "
+            + tail(log, 20));
+      }
+      sleep(20);
+    }
+    throw new ProviderException("agent did not start dialing out within " + config.startTimeout() + ": " + tail(log, 20));
   }
 
   @Override

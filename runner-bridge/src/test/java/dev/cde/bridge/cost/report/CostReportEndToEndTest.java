@@ -10,13 +10,7 @@ import dev.cde.bridge.cost.Prices;
 import dev.cde.bridge.cost.Usage;
 import dev.cde.bridge.github.runners.RealRunnersProfile;
 import dev.cde.bridge.home.BridgeHome;
-import dev.cde.tunnel.Channel;
-import dev.cde.tunnel.TunnelClient;
-import dev.cde.tunnel.TunnelOptions;
-import dev.cde.tunnel.TunnelSession;
-import dev.cde.tunnel.message.ExitStatus;
-import dev.cde.tunnel.message.Hello;
-import dev.cde.tunnel.message.OpenRequest;
+import dev.cde.bridge.relay.BridgeExec;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -24,20 +18,15 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.net.URI;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -183,22 +172,8 @@ class CostReportEndToEndTest {
 
   /** Runs {@code script} in the session through the bridge's tunnel, as the cli does; returns its stdout. */
   String run(String id, String script) throws Exception {
-    URI ws = URI.create("ws://" + base.getHost() + ":" + base.getPort() + "/api/v1/sessions/" + id + "/tunnel");
-    TunnelSession t = TunnelClient.connect(vertx, TunnelClient.httpClient(vertx), ws,
-        Map.of("Authorization", "Bearer " + Files.readString(home.apiToken()).strip()), Hello.of("client", "report-e2e"),
-        new TunnelOptions()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    try {
-      Channel ch = t.open(OpenRequest.exec(List.of("sh", "-c", script), null, null)).toCompletionStage()
-          .toCompletableFuture().get(30, TimeUnit.SECONDS);
-      Buffer out = Buffer.buffer();
-      CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
-      ch.handler(out::appendBuffer);
-      ch.exitHandler(exit::complete);
-      ch.end();
-      assertThat(exit.get(30, TimeUnit.SECONDS).code()).isZero();
-      return out.toString(StandardCharsets.UTF_8);
-    } finally {
-      t.close("done");
-    }
+    BridgeExec.Result r = BridgeExec.run(vertx, base, Files.readString(home.apiToken()).strip(), id, script);
+    assertThat(r.exit().code()).isZero();
+    return r.stdout();
   }
 }

@@ -97,6 +97,11 @@ class LocalConformanceTest extends ProviderConformance {
       public java.util.OptionalInt maxStarting() {
         return java.util.OptionalInt.empty();
       }
+
+      @Override
+      public boolean dialOut() {
+        return false;
+      }
     };
   }
 }
