@@ -2,7 +2,10 @@ package dev.cde.bridge.relay;
 
 import dev.cde.bridge.cache.actions.SessionCacheEnv;
 import dev.cde.bridge.problem.Problem;
+import dev.cde.bridge.provider.Instance;
+import dev.cde.bridge.session.Session;
 import dev.cde.bridge.session.SessionBroker;
+import dev.cde.bridge.session.SessionState;
 import dev.cde.tunnel.Channel;
 import dev.cde.tunnel.IncomingOpen;
 import dev.cde.tunnel.Pipes;
@@ -18,7 +21,9 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.util.LinkedHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -49,6 +54,12 @@ public class TunnelRelay {
   @Inject
   RelayConfig config;
 
+  @Inject
+  dev.cde.bridge.session.SessionOwners owners;
+
+  /** Dials this replica makes to other replicas' instances, by session, while they are under way. */
+  private final Map<String, CompletableFuture<?>> dials = new java.util.concurrent.ConcurrentHashMap<>();
+
   void routes(@Observes Router router) {
     router.get("/api/v1/sessions/:id/tunnel").order(-100).handler(this::upgrade);
   }
@@ -57,13 +68,51 @@ public class TunnelRelay {
     HttpServerRequest req = rc.request();
     String sessionId = rc.pathParam("id");
     // The API token was checked by ApiTokenFilter, which guards every /api/v1 route.
-    AgentLinks.AgentLink link = links.link(sessionId).orElse(null);
-    if (link == null) {
-      rc.response().setStatusCode(404).putHeader("Content-Type", Problem.MEDIA_TYPE)
-          .end(Problem.of(404, "No running session", "session " + sessionId
-              + " does not exist or has no live instance (see GET /api/v1/sessions/" + sessionId + ")").toJson());
+    Optional<AgentLinks.AgentLink> link = links.link(sessionId);
+    if (link.isPresent()) {
+      attach(rc, sessionId, link.get());
       return;
     }
+    // No tunnel here: the session may be another replica's (docs/operations.md). This replica dials the instance
+    // itself, a second tunnel the agent serves beside its owner's, so a client may reach any replica.
+    req.pause();
+    io.vertx.core.Context here = vertx.getOrCreateContext();
+    vertx.executeBlocking(() -> owners.mine(sessionId) ? null : broker.find(sessionId).orElse(null), false)
+        .onComplete(found -> {
+      Session s = found.result();
+      // A session of this replica's without a tunnel is being reconnected by its reconciler: a second dial here
+      // would compete with it.
+      if (s == null || s.state() != SessionState.RUNNING || s.instanceId() == null || s.endpoint() == null) {
+        noTunnel(rc, sessionId);
+        return;
+      }
+      Instance instance = new Instance(s.instanceId(), URI.create(s.endpoint()));
+      if (instance.dialsOut()) {
+        noTunnel(rc, sessionId); // its agent dialed one replica: only that one has a tunnel to it
+        return;
+      }
+      // One dial per session, however many clients arrive at once: a second would replace the first.
+      CompletableFuture<?> dial = dials.computeIfAbsent(sessionId, id -> links.connect(id, instance).toCompletableFuture());
+      dial.whenComplete((v, e) -> here.runOnContext(x -> {
+        dials.remove(sessionId, dial);
+        if (e != null) {
+          LOG.warnf("session %s: cannot dial its instance for a client: %s", sessionId, SessionBroker.describe(e));
+        } else {
+          LOG.infof("session %s: dialed its instance for clients of this replica", sessionId);
+        }
+        links.link(sessionId).ifPresentOrElse(l -> attach(rc, sessionId, l), () -> noTunnel(rc, sessionId));
+      }));
+    });
+  }
+
+  private static void noTunnel(RoutingContext rc, String sessionId) {
+    rc.response().setStatusCode(404).putHeader("Content-Type", Problem.MEDIA_TYPE)
+        .end(Problem.of(404, "No running session", "session " + sessionId
+            + " does not exist or has no live instance (see GET /api/v1/sessions/" + sessionId + ")").toJson());
+  }
+
+  private void attach(RoutingContext rc, String sessionId, AgentLinks.AgentLink link) {
+    HttpServerRequest req = rc.request();
     req.toWebSocket().onSuccess(ws -> {
       TunnelSession client = TunnelSession.start(vertx, ws, false, Hello.of("bridge", "cde-bridge/0.1.0"),
           new TunnelOptions(), "client@" + ws.remoteAddress() + "/" + sessionId);

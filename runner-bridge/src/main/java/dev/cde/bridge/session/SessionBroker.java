@@ -294,7 +294,16 @@ public class SessionBroker {
 
   /** Reopens the tunnel of a RUNNING session whose instance lives on (after a bridge restart or a drop). */
   public void reconnect(Session s) {
-    if (s.instanceId() == null || s.endpoint() == null || !reconnecting.add(s.id())) {
+    if (s.instanceId() == null || s.endpoint() == null) {
+      return;
+    }
+    if (connector.isConnected(s.id())) {
+      // e.g. an adopted session this replica already relayed clients to: a second tunnel would replace that one,
+      // and the agent takes the replaced tunnel's GOAWAY for the session's end
+      LOG.infof("session %s: instance %s already connected through this replica", s.id(), s.instanceId());
+      return;
+    }
+    if (!reconnecting.add(s.id())) {
       return;
     }
     try {

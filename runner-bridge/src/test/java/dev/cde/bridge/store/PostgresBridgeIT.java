@@ -87,7 +87,8 @@ class PostgresBridgeIT {
    * Two replicas of the packaged bridge on one PostgreSQL database (sharing one CDE_HOME, so each can see the other's
    * local instances, as replicas see a serverless provider's): exactly one leads, as /q/health says. The leader is
    * killed with -9 while its session runs; the other takes the lead at once (the dead process is on its host), adopts
-   * the session, re-attaches its instance, and ends it with one cost.
+   * the session, re-attaches its instance, and ends it with one cost. Before that, a client reaches the session
+   * through either replica: the follower dials the leader's instance and relays, beside the leader's tunnel.
    */
   @Test
   void ofTwoReplicasOneLeadsAndTheOtherAdoptsTheSessionsOfAKilledLeader() throws Exception {
@@ -112,6 +113,22 @@ class PostgresBridgeIT {
       assertThat(follower.call("GET", "/api/v1/sessions/" + id, null).path("state").asText()).isEqualTo("RUNNING");
       assertThat(Files.readString(follower.log)).doesNotContain("session " + id + ": instance");
 
+      // a client may reach either replica: the follower dials the leader's instance itself and relays
+      io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+      try {
+        String token = Files.readString(home.resolve("api-token")).strip();
+        for (Bridge replica : List.of(follower, leader, follower)) {
+          var run = dev.cde.bridge.relay.BridgeExec.run(vertx, URI.create("http://127.0.0.1:" + replica.port()).toURL(),
+              token, id, "echo through-" + replica.port());
+          assertThat(run.stdout()).isEqualTo("through-" + replica.port() + "\n");
+          assertThat(run.exit().code()).isZero();
+        }
+      } finally {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      assertThat(Files.readString(follower.log)).contains("session " + id + ": dialed its instance for clients");
+      assertThat(leader.call("GET", "/api/v1/sessions/" + id, null).path("state").asText()).isEqualTo("RUNNING");
+
       leader.process().destroyForcibly(); // kill -9
       leader.process().waitFor(15, TimeUnit.SECONDS);
       String followerId = follower.replica().path("id").asText();
@@ -119,7 +136,8 @@ class PostgresBridgeIT {
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
           .until(() -> followerId.equals(ownerInPostgres(database, id)));
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-          .until(() -> Files.readString(follower.log).contains("session " + id + ": reconnected to instance"));
+          .until(() -> Files.readString(follower.log).contains("session " + id + ": instance ")
+              && Files.readString(follower.log).contains("already connected through this replica"));
       assertThat(follower.call("GET", "/api/v1/sessions/" + id, null).path("state").asText()).isEqualTo("RUNNING");
 
       JsonNode ended = follower.call("DELETE", "/api/v1/sessions/" + id, null);
