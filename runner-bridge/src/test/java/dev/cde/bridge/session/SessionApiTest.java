@@ -23,6 +23,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class SessionApiTest {
   @Inject
+  SessionOwners owners;
+
+  @Inject
   BridgeHome home;
 
   @Inject
@@ -126,6 +129,7 @@ class SessionApiTest {
     dev.cde.bridge.provider.InstanceSpec spec = new dev.cde.bridge.provider.InstanceSpec("default", 1, 512, null, 0, 600);
     // launched for a session the store knows as pending (so no sweep takes it while it starts) ...
     Session s = Session.pending(SessionIds.next(), spec, now);
+    owners.claimNew(s.id()); // this replica's, as the broker records one (else the leader adopts it as a dead one's)
     store.insert(s);
     dev.cde.bridge.provider.Instance i = provider.launch(new dev.cde.bridge.provider.LaunchRequest(s.id(), spec,
         java.util.Map.of()));
