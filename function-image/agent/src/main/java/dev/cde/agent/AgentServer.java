@@ -3,6 +3,7 @@ package dev.cde.agent;
 import dev.cde.tunnel.Channel;
 import dev.cde.tunnel.IncomingOpen;
 import dev.cde.tunnel.Pipes;
+import dev.cde.tunnel.SessionEnvHeader;
 import dev.cde.tunnel.TunnelAcceptor;
 import dev.cde.tunnel.TunnelClient;
 import dev.cde.tunnel.TunnelRejectedException;
@@ -28,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /**
@@ -49,6 +51,13 @@ final class AgentServer {
   private volatile long idleSince = System.nanoTime();
   private volatile boolean exiting;
   private final TunnelAcceptor acceptor;
+  /**
+   * The session this instance serves: {@code CDE_SESSION_ID}, or, where the platform starts every instance with one
+   * shared environment (Function Compute, Cloud Run), the session of the first token admitted.
+   */
+  private final AtomicReference<String> boundSession;
+  /** Variables of that session sent with its binding connection ({@link SessionEnvHeader}); empty otherwise. */
+  private volatile Map<String, String> sessionEnv = Map.of();
 
   AgentServer(AgentConfig config, CompletableFuture<Hello> hello) {
     this.config = config;
@@ -57,6 +66,7 @@ final class AgentServer {
         .setInternalBlockingPoolSize(2));
     this.tcp = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
     this.acceptor = new TunnelAcceptor(vertx, new TunnelOptions().resumeGrace(config.resumeGrace()));
+    this.boundSession = new AtomicReference<>(config.sessionId());
   }
 
   Future<Integer> start() {
@@ -126,8 +136,13 @@ final class AgentServer {
       return;
     }
     try {
-      TunnelTokens.verify(config.bridgeKey(), TunnelTokens.bearer(req.getHeader("Authorization")), config.sessionId());
-    } catch (InvalidTokenException e) {
+      String bound = boundSession.get();
+      String session = TunnelTokens.verify(config.bridgeKey(), TunnelTokens.AUDIENCE,
+          TunnelTokens.bearer(req.getHeader("Authorization")), bound);
+      if (bound == null) {
+        bind(session, req.getHeader(SessionEnvHeader.NAME));
+      }
+    } catch (InvalidTokenException | IllegalArgumentException e) {
       LOG.warning("refused tunnel from " + req.remoteAddress() + ": " + e.getMessage());
       req.response().setStatusCode(401).putHeader("Content-Type", "text/plain").end(e.getMessage() + "\n");
       return;
@@ -154,10 +169,29 @@ final class AgentServer {
     return session.closed();
   }
 
+  /**
+   * One instance, one session: the first session admitted is the only one from then on (a token of another session
+   * is refused as one for the wrong session would be with {@code CDE_SESSION_ID}), and its variables join every
+   * process's environment.
+   */
+  private synchronized void bind(String session, String envHeader) {
+    String bound = boundSession.get();
+    if (bound != null) {
+      if (!bound.equals(session)) {
+        throw new InvalidTokenException("token is for another session");
+      }
+      return; // two first connections of the same session: the first one's variables stand
+    }
+    Map<String, String> env = envHeader == null ? Map.of() : SessionEnvHeader.decode(envHeader);
+    sessionEnv = env;
+    boundSession.set(session);
+    LOG.info("serving session " + session + (env.isEmpty() ? "" : " (" + env.size() + " variables of its own)"));
+  }
+
   private void onOpen(IncomingOpen open) {
     OpenRequest req = open.request();
     switch (req.kind()) {
-      case OpenRequest.EXEC, OpenRequest.PTY -> vertx.<Process>executeBlocking(() -> ProcessChannel.spawn(req), false)
+      case OpenRequest.EXEC, OpenRequest.PTY -> vertx.<Process>executeBlocking(() -> ProcessChannel.spawn(req, sessionEnv), false)
           .onSuccess(process -> {
             running.incrementAndGet();
             ProcessChannel.run(open.accept(), process, running::decrementAndGet);

@@ -47,11 +47,17 @@ final class ProcessChannel {
 
   /** Starts the process; throws IOException (the open is refused with its message) if it cannot start. */
   static Process spawn(OpenRequest req) throws IOException {
+    return spawn(req, Map.of());
+  }
+
+  /** {@code sessionEnv}: the session's variables sent with its first connection (over the instance's own). */
+  static Process spawn(OpenRequest req, Map<String, String> sessionEnv) throws IOException {
     List<String> argv = req.argv();
     if (argv == null || argv.isEmpty()) {
       throw new IOException("no command given");
     }
     Map<String, String> env = new HashMap<>(System.getenv());
+    env.putAll(sessionEnv);
     // The agent's own settings are not the job's business.
     env.keySet().removeIf(k -> k.startsWith("CDE_AGENT_") || k.equals("CDE_SESSION_ID"));
     if (req.env() != null) {

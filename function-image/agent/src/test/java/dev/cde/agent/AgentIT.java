@@ -203,6 +203,42 @@ class AgentIT {
     s.fail(dev.cde.tunnel.codec.ErrorCode.INTERNAL, "test done");
   }
 
+  /**
+   * An agent started without CDE_SESSION_ID (a Function Compute function or Cloud Run service, whose environment
+   * every session shares) serves the session of the first token it admits, with the variables sent with it, and
+   * refuses every other session from then on.
+   */
+  @Test
+  void withoutItsSessionInItsEnvironmentTheFirstConnectionBindsTheAgent() throws Exception {
+    try (AgentProcess shared = new AgentProcess(Map.of("CDE_SESSION_ID", ""))) {
+      String first = TunnelTokens.issue(shared.keys.getPrivate(), "s-first", Duration.ofMinutes(5));
+      String env = dev.cde.tunnel.SessionEnvHeader.encode(Map.of("CDE_MAX_LIFETIME_SECONDS", "660",
+          "NIX_CONFIG", "extra-trusted-public-keys = cde:abc", "CDE_SESSION_ID", "s-first"));
+      TunnelSession s = await(TunnelClient.connect(vertx, http, URI.create(shared.endpoint()),
+          Map.of("Authorization", "Bearer " + first, dev.cde.tunnel.SessionEnvHeader.NAME, env),
+          Hello.of("bridge", "test"), new TunnelOptions()));
+      Result r = exec(s, OpenRequest.exec(List.of("sh", "-c",
+          "echo \"$CDE_MAX_LIFETIME_SECONDS|$NIX_CONFIG|${CDE_SESSION_ID:-hidden}\""), null, null), null);
+      assertThat(r.out()).isEqualTo("660|extra-trusted-public-keys = cde:abc|hidden\n");
+      assertThat(shared.log()).contains("serving session s-first (3 variables of its own)");
+
+      String other = TunnelTokens.issue(shared.keys.getPrivate(), "s-second", Duration.ofMinutes(5));
+      assertThatThrownBy(() -> connect(shared, other)).hasRootCauseInstanceOf(TunnelRejectedException.class)
+          .hasMessageContaining("401").hasMessageContaining("another session");
+      s.fail(dev.cde.tunnel.codec.ErrorCode.INTERNAL, "test done");
+    }
+    // a header that is not base64url JSON of strings is refused with what is wrong, and binds nothing
+    try (AgentProcess shared = new AgentProcess(Map.of("CDE_SESSION_ID", ""))) {
+      String token = TunnelTokens.issue(shared.keys.getPrivate(), "s-first", Duration.ofMinutes(5));
+      assertThatThrownBy(() -> await(TunnelClient.connect(vertx, http, URI.create(shared.endpoint()),
+          Map.of("Authorization", "Bearer " + token, dev.cde.tunnel.SessionEnvHeader.NAME, "%%%"),
+          Hello.of("bridge", "test"), new TunnelOptions()))).hasRootCauseInstanceOf(TunnelRejectedException.class)
+          .hasMessageContaining("401").hasMessageContaining("X-Cde-Session-Env is not base64url");
+      String second = TunnelTokens.issue(shared.keys.getPrivate(), "s-second", Duration.ofMinutes(5));
+      connect(shared, second).fail(dev.cde.tunnel.codec.ErrorCode.INTERNAL, "test done");
+    }
+  }
+
   @Test
   void startsFastAndExitsWhenTheSessionEnds() throws Exception {
     try (AgentProcess other = new AgentProcess(Map.of())) {

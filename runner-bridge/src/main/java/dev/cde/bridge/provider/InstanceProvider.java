@@ -42,6 +42,15 @@ public interface InstanceProvider {
   }
 
   /**
+   * True when every instance starts with one environment the operator deployed (a function or a service), so
+   * {@link LaunchRequest#env()} cannot reach the agent: the bridge then sends those variables with its first
+   * connection to the instance (the {@code X-Cde-Session-Env} header), which also binds the agent to the session.
+   */
+  default boolean sharesEnvironment() {
+    return false;
+  }
+
+  /**
    * Why an instance whose status is {@link InstanceStatus#EXITED} ended, where the provider knows (an OOM kill, an
    * eviction): it becomes the session's end reason, which the job log shows.
    */

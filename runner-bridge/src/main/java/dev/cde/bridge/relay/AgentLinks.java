@@ -10,6 +10,7 @@ import dev.cde.bridge.session.SessionState;
 import dev.cde.bridge.session.SessionStore;
 import dev.cde.bridge.session.AgentConnector;
 import dev.cde.bridge.session.SigningKeys;
+import dev.cde.tunnel.SessionEnvHeader;
 import dev.cde.tunnel.TunnelClient;
 import dev.cde.tunnel.TunnelOptions;
 import dev.cde.tunnel.TunnelSession;
@@ -85,7 +86,7 @@ public class AgentLinks implements AgentConnector {
   }
 
   @Override
-  public CompletionStage<JsonNode> connect(String sessionId, Instance instance) {
+  public CompletionStage<JsonNode> connect(String sessionId, Instance instance, Map<String, String> sessionEnv) {
     if (instance.dialsOut()) {
       return awaitDial(sessionId);
     }
@@ -93,7 +94,7 @@ public class AgentLinks implements AgentConnector {
     // Resumable: a connection cut mid-job is re-dialed (each dial with a fresh token) and the job's channels
     // continue where they were, within the agent's grace period (docs/protocol.md, "Resume").
     TunnelClient.connectResumable(vertx, http(instance.tunnelEndpoint()), instance.tunnelEndpoint(),
-            () -> Map.of("Authorization", "Bearer " + TunnelTokens.issue(keys.privateKey(), sessionId, TOKEN_TTL)),
+            () -> headers(sessionId, sessionEnv),
             BRIDGE_HELLO, new TunnelOptions())
         .onSuccess(tunnel -> {
           Hello hello = tunnel.remoteHello().result();
@@ -101,6 +102,13 @@ public class AgentLinks implements AgentConnector {
         })
         .onFailure(result::completeExceptionally);
     return result;
+  }
+
+  /** A dial's headers: a fresh token, and the session's variables where its instance cannot have them otherwise. */
+  private Map<String, String> headers(String sessionId, Map<String, String> sessionEnv) {
+    String authorization = "Bearer " + TunnelTokens.issue(keys.privateKey(), sessionId, TOKEN_TTL);
+    return sessionEnv.isEmpty() ? Map.of("Authorization", authorization)
+        : Map.of("Authorization", authorization, SessionEnvHeader.NAME, SessionEnvHeader.encode(sessionEnv));
   }
 
   /** Makes {@code tunnel} the session's link to its instance; returns what the agent said of itself. */

@@ -12,7 +12,15 @@ import java.util.concurrent.CompletionStage;
  */
 public interface AgentConnector {
   /** Opens the tunnel; completes with what the agent reported about itself (cpus, memory, gpus). */
-  CompletionStage<JsonNode> connect(String sessionId, Instance instance);
+  default CompletionStage<JsonNode> connect(String sessionId, Instance instance) {
+    return connect(sessionId, instance, Map.of());
+  }
+
+  /**
+   * Opens the tunnel, sending {@code sessionEnv} (the agent's variables) with each connection when not empty: for
+   * providers whose instances share one environment ({@code InstanceProvider#sharesEnvironment}).
+   */
+  CompletionStage<JsonNode> connect(String sessionId, Instance instance, Map<String, String> sessionEnv);
 
   void disconnect(String sessionId);
 

@@ -230,7 +230,8 @@ public class SessionBroker {
     LOG.infof("session %s: starting on provider %s", id, provider.name());
     Instance instance = null;
     try {
-      instance = provider.launch(new LaunchRequest(id, starting.spec(), agentEnv(starting)));
+      Map<String, String> env = agentEnv(starting);
+      instance = provider.launch(new LaunchRequest(id, starting.spec(), env));
       Session launched = starting.withInstance(instance.instanceId(), instance.tunnelEndpoint().toString());
       if (!store.update(launched, SessionState.STARTING)) {
         LOG.infof("session %s: ended while starting; stopping instance %s", id, instance.instanceId());
@@ -238,7 +239,7 @@ public class SessionBroker {
         return;
       }
       LOG.infof("session %s: instance %s up at %s, connecting", id, instance.instanceId(), instance.tunnelEndpoint());
-      JsonNode agent = connector.connect(id, instance).toCompletableFuture()
+      JsonNode agent = connector.connect(id, instance, provider.sharesEnvironment() ? env : Map.of()).toCompletableFuture()
           .get(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
       Session running = launched.running(agent);
       // the agent answered: billing starts here where the provider does not bill the cold start
@@ -307,7 +308,8 @@ public class SessionBroker {
       return;
     }
     try {
-      connector.connect(s.id(), new Instance(s.instanceId(), java.net.URI.create(s.endpoint())))
+      connector.connect(s.id(), new Instance(s.instanceId(), java.net.URI.create(s.endpoint())),
+              provider.sharesEnvironment() ? agentEnv(s) : Map.of())
           .whenComplete((agent, err) -> {
             reconnecting.remove(s.id());
             if (err != null) {

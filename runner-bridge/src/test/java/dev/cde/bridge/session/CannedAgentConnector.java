@@ -39,7 +39,7 @@ public class CannedAgentConnector implements AgentConnector {
   final Set<String> connected = ConcurrentHashMap.newKeySet();
 
   @Override
-  public CompletionStage<JsonNode> connect(String sessionId, Instance instance) {
+  public CompletionStage<JsonNode> connect(String sessionId, Instance instance, java.util.Map<String, String> sessionEnv) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(instance.tunnelEndpoint().getHost(), instance.tunnelEndpoint().getPort()), 2000);
     } catch (IOException e) {

@@ -65,6 +65,12 @@ public class FcProvider implements InstanceProvider {
     return FcFunctions.LIMITS;
   }
 
+  /** One deployed function/service environment for all sessions: theirs travel with the tunnel. */
+  @Override
+  public boolean sharesEnvironment() {
+    return true;
+  }
+
   @Override
   public Instance launch(LaunchRequest request) throws ProviderException {
     check(request.spec());

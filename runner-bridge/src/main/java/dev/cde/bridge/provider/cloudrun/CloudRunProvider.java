@@ -58,6 +58,12 @@ public class CloudRunProvider implements InstanceProvider {
     return ServiceFit.LIMITS;
   }
 
+  /** One deployed function/service environment for all sessions: theirs travel with the tunnel. */
+  @Override
+  public boolean sharesEnvironment() {
+    return true;
+  }
+
   @Override
   public Instance launch(LaunchRequest request) throws ProviderException {
     check(request.spec());
