@@ -42,8 +42,11 @@ public final class TunnelConnector implements AutoCloseable {
   }
 
   public TunnelSession connect(String sessionId) {
-    Future<TunnelSession> f = TunnelClient.connect(vertx, TunnelClient.httpClient(vertx), tunnelUri(bridge, sessionId),
-        Map.of("Authorization", "Bearer " + token), Hello.of("client", SOFTWARE), new TunnelOptions());
+    // Resumable: a connection to the bridge cut in the middle of a job is dialed again and the job's channels go on
+    // without a lost or repeated byte, within the bridge's grace period (docs/protocol.md, "Resume").
+    Future<TunnelSession> f = TunnelClient.connectResumable(vertx, TunnelClient.httpClient(vertx),
+        tunnelUri(bridge, sessionId), () -> Map.of("Authorization", "Bearer " + token), Hello.of("client", SOFTWARE),
+        new TunnelOptions());
     try {
       return await(f, 60);
     } catch (CliException e) {

@@ -9,8 +9,8 @@ import dev.cde.bridge.session.SessionState;
 import dev.cde.tunnel.Channel;
 import dev.cde.tunnel.IncomingOpen;
 import dev.cde.tunnel.Pipes;
+import dev.cde.tunnel.TunnelAcceptor;
 import dev.cde.tunnel.TunnelOptions;
-import dev.cde.tunnel.TunnelSession;
 import dev.cde.tunnel.codec.ErrorCode;
 import dev.cde.tunnel.message.Hello;
 import dev.cde.tunnel.message.OpenRequest;
@@ -55,10 +55,29 @@ public class TunnelRelay {
   RelayConfig config;
 
   @Inject
+  dev.cde.bridge.session.SessionConfig sessionConfig;
+
+  private volatile TunnelAcceptor clients;
+
+  @Inject
   dev.cde.bridge.session.SessionOwners owners;
 
   /** Dials this replica makes to other replicas' instances, by session, while they are under way. */
   private final Map<String, CompletableFuture<?>> dials = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Clients' tunnels, resumable for {@code cde.session.resume-grace} after a drop. */
+  private TunnelAcceptor clients() {
+    TunnelAcceptor a = clients;
+    if (a == null) {
+      synchronized (this) {
+        if (clients == null) {
+          clients = new TunnelAcceptor(vertx, new TunnelOptions().resumeGrace(sessionConfig.resumeGrace()));
+        }
+        a = clients;
+      }
+    }
+    return a;
+  }
 
   void routes(@Observes Router router) {
     router.get("/api/v1/sessions/:id/tunnel").order(-100).handler(this::upgrade);
@@ -113,16 +132,17 @@ public class TunnelRelay {
 
   private void attach(RoutingContext rc, String sessionId, AgentLinks.AgentLink link) {
     HttpServerRequest req = rc.request();
-    req.toWebSocket().onSuccess(ws -> {
-      TunnelSession client = TunnelSession.start(vertx, ws, false, Hello.of("bridge", "cde-bridge/0.1.0"),
-          new TunnelOptions(), "client@" + ws.remoteAddress() + "/" + sessionId);
-      // The port this client reached the bridge on: where an instance on the bridge's host would reach it too.
-      Set<Integer> bridgePorts = Set.of(req.localAddress().port());
-      client.openHandler(open -> relay(link, open, bridgePorts));
-      // The client's tunnel lives no longer than the instance's.
-      link.tunnel().closed().onComplete(ar -> client.close("session tunnel closed: " + ar.result()));
-      LOG.infof("session %s: client attached from %s", sessionId, ws.remoteAddress());
-    }).onFailure(e -> LOG.warnf("session %s: websocket upgrade failed: %s", sessionId, e.getMessage()));
+    // The port this client reached the bridge on: where an instance on the bridge's host would reach it too.
+    Set<Integer> bridgePorts = Set.of(req.localAddress().port());
+    // A client's connection either starts a tunnel or resumes one that dropped (docs/protocol.md, "Resume"): the
+    // client's channels, and so its jobs, live on for the grace period, as on the bridge's leg to the instance.
+    req.toWebSocket().onSuccess(ws -> clients().accept(ws, Hello.of("bridge", "cde-bridge/0.1.0"),
+        "client@" + ws.remoteAddress() + "/" + sessionId, client -> {
+          client.openHandler(open -> relay(link, open, bridgePorts));
+          // The client's tunnel lives no longer than the instance's.
+          link.tunnel().closed().onComplete(ar -> client.close("session tunnel closed: " + ar.result()));
+          LOG.infof("session %s: client attached from %s", sessionId, ws.remoteAddress());
+        })).onFailure(e -> LOG.warnf("session %s: websocket upgrade failed: %s", sessionId, e.getMessage()));
   }
 
   private void relay(AgentLinks.AgentLink link, IncomingOpen open, Set<Integer> bridgePorts) {

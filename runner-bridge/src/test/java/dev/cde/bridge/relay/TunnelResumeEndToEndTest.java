@@ -116,4 +116,58 @@ class TunnelResumeEndToEndTest {
       assertThat(s.getString("endReason")).startsWith("tunnel lost for more than 3 s: ");
     });
   }
+
+  /**
+   * The other leg: the client's connection to the bridge (the {@code cde} command's, the GitLab executor's) is cut
+   * in the middle of a job and resumed, with the job's output complete; cut off past the grace period, the client's
+   * tunnel ends with the reason while the session lives on for the next client.
+   */
+  @Test
+  void aClientsConnectionToTheBridgeResumesMidJob() throws Exception {
+    String token = Files.readString(home.apiToken()).strip();
+    String id = given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON).body("{}")
+        .post("/api/v1/sessions?wait=true").then().statusCode(201).body("state", equalTo("RUNNING"))
+        .extract().path("id");
+    try (CuttableProxy proxy = new CuttableProxy(vertx, root.getPort())) {
+      TunnelSession client = TunnelClient.connectResumable(vertx, TunnelClient.httpClient(vertx),
+          URI.create("ws://127.0.0.1:" + proxy.port() + "/api/v1/sessions/" + id + "/tunnel"),
+          () -> Map.of("Authorization", "Bearer " + token), Hello.of("client", "cde-test"), new TunnelOptions())
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      int lines = 1_000_000;
+      Channel job = client.open(OpenRequest.exec(List.of("seq", "1", Integer.toString(lines)), null, null))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      SeqLines out = new SeqLines();
+      CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+      job.exitHandler(exit::complete);
+      job.closeHandler(reason -> exit.completeExceptionally(new AssertionError("job channel closed: " + reason)));
+      job.handler(b -> {
+        long before = out.lines();
+        out.accept(b);
+        for (long at : new long[] {150_000, 450_000, 750_000}) {
+          if (before < at && out.lines() >= at) {
+            proxy.cut();
+          }
+        }
+      });
+      job.end();
+      assertThat(exit.get(120, TimeUnit.SECONDS).code()).isZero();
+      assertThat(out.error()).isNull();
+      assertThat(out.lines()).isEqualTo(lines);
+      assertThat(proxy.cuts()).isEqualTo(3);
+      assertThat(client.resumeCount()).isEqualTo(3);
+
+      // cut off for longer than the grace period: the client's tunnel is lost, the session is not
+      Channel sleeper = client.open(OpenRequest.exec(List.of("sleep", "600"), null, null))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      CompletableFuture<String> sleeperClosed = new CompletableFuture<>();
+      sleeper.closeHandler(sleeperClosed::complete);
+      proxy.refuse(true);
+      proxy.cut();
+      assertThat(sleeperClosed.get(30, TimeUnit.SECONDS)).contains("tunnel lost for more than 3 s");
+      assertThat(BridgeExec.run(vertx, root.toURL(), token, id, "echo still running").stdout())
+          .isEqualTo("still running\n");
+    } finally {
+      given().header("Authorization", "Bearer " + token).delete("/api/v1/sessions/" + id).then().statusCode(200);
+    }
+  }
 }
