@@ -134,17 +134,31 @@ class BridgeCrashIT {
     }
     assertThat(totalCost(third, 2)).isEqualByComparingTo(sum);
     assertThat(runningSessions(third)).isEmpty();
+
+    // an end is kept even when the bridge dies right after it: the embedded database writes each commit at once
+    // (H2 delays its writes by up to a second otherwise, and a kill -9 within it undid the end)
+    String last = third.createSession();
+    JsonNode endedLast = third.endSession(last);
+    third.kill();
+    RealBridge fourth = start(home, config);
+    JsonNode afterLast = fourth.session(last);
+    assertThat(afterLast.path("state").asText()).as(afterLast.toString()).isEqualTo("ENDED");
+    assertThat(afterLast.path("endReason")).isEqualTo(endedLast.path("endReason"));
+    assertThat(afterLast.path("cost")).isEqualTo(endedLast.path("cost"));
   }
 
   /**
-   * A bridge that never comes back: the agent's own limit ends it. With an idle timeout of 3 s, an idle session's
-   * agent exits by itself once its bridge is gone, so a crashed bridge leaves no process behind for long.
+   * A bridge that never comes back: the agent's own limit ends it. With a resume grace of 2 s and an idle timeout of
+   * 3 s, an idle session's agent exits by itself once its bridge is gone, so a crashed bridge leaves no process
+   * behind for long.
    */
   @ParameterizedTest(name = "sandbox {0}")
   @ValueSource(strings = {"none"})
   void anAgentWhoseBridgeNeverReturnsExitsAfterItsIdleTimeout(String sandbox) throws Exception {
     Path home = Files.createTempDirectory("cde-crash-home");
-    RealBridge bridge = start(home, Map.of("cde.local.sandbox", sandbox, "cde.session.agent-idle-timeout", "3s"));
+    // the agent keeps its dropped tunnel for the resume grace, then waits the idle timeout for a new one
+    RealBridge bridge = start(home, Map.of("cde.local.sandbox", sandbox, "cde.session.agent-idle-timeout", "3s",
+        "cde.session.resume-grace", "2s"));
     String idle = bridge.createSession();
     assertThat(agentProcesses(idle)).isNotEmpty();
     bridge.kill();
