@@ -61,8 +61,9 @@ final class RunCommand extends BridgeCommand implements Callable<Integer> {
       mark(client::jobStarted, lease.id(), "start");
       Channel ch;
       try {
+        // logged: the bridge keeps the command's output as the session's log (cde logs, the dashboard)
         ch = TunnelConnector.await(tunnel.open(OpenRequest.exec(command,
-            environment.isEmpty() ? null : environment, workdir)), 60);
+            environment.isEmpty() ? null : environment, workdir).logged()), 60);
       } catch (ChannelOpenException e) {
         how = "command not started";
         throw new CliException(ExitCodes.COMMAND_NOT_STARTED, "cannot run " + command.get(0) + ": " + e.getMessage());

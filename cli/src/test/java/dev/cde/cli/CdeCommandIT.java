@@ -106,6 +106,13 @@ class CdeCommandIT {
     assertThat(r.stderr()).contains("err\n")
         .containsPattern("cde: s-\\S+ ended: exit code 7 · [0-9.]+ s · 1 vCPU · 1 GiB · \\$[0-9]+\\.[0-9]{6}\\n");
     assertThat(r.stderr().lines().filter(l -> l.contains(" ended: "))).hasSize(1);
+
+    // the command is the session's job: what it printed is the session's log too (cde logs, the dashboard)
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("cde: (s-[a-z2-7]{10}) ended").matcher(r.stderr());
+    assertThat(m.find()).as(r.stderr()).isTrue();
+    Result logs = cde("logs", m.group(1));
+    assertThat(logs.code()).as(logs.stderr()).isZero();
+    assertThat(logs.out()).as("both streams, in the order they came").isIn("out\nerr\n", "err\nout\n");
   }
 
   @Test

@@ -38,14 +38,32 @@ public final class Pipes {
    * EOF, EXIT, REQUEST and RST pass through in both directions.
    */
   public static void splice(Channel a, Channel b) {
-    forward(a, b);
-    forward(b, a);
+    splice(a, b, null);
   }
 
-  private static void forward(Channel from, Channel to) {
+  /**
+   * Like {@link #splice(Channel, Channel)}, also handing what {@code b} sends (data and stderr) to {@code tap}
+   * as it passes, e.g. a process's output into a log. The tap must not block: it runs on the channel's loop.
+   */
+  public static void splice(Channel a, Channel b, io.vertx.core.Handler<io.vertx.core.buffer.Buffer> tap) {
+    forward(a, b, null);
+    forward(b, a, tap);
+  }
+
+  private static void forward(Channel from, Channel to, io.vertx.core.Handler<io.vertx.core.buffer.Buffer> tap) {
     from.manualAck();
-    from.handler(buf -> to.write(buf).onComplete(ar -> from.ack(buf.length())));
-    from.errHandler(buf -> to.writeErr(buf).onComplete(ar -> from.ack(buf.length())));
+    from.handler(buf -> {
+      if (tap != null) {
+        tap.handle(buf);
+      }
+      to.write(buf).onComplete(ar -> from.ack(buf.length()));
+    });
+    from.errHandler(buf -> {
+      if (tap != null) {
+        tap.handle(buf);
+      }
+      to.writeErr(buf).onComplete(ar -> from.ack(buf.length()));
+    });
     from.endHandler(v -> to.end());
     from.exitHandler(to::exit);
     from.requestHandler(to::request);

@@ -119,7 +119,7 @@ class AgentIT {
     assertThatThrownBy(() -> await(s.open(OpenRequest.exec(List.of("/no/such/binary"), null, null))))
         .hasRootCauseInstanceOf(ChannelOpenException.class)
         .hasMessageContaining("/no/such/binary");
-    assertThatThrownBy(() -> await(s.open(new OpenRequest("teleport", null, null, null, null, null, null, null, null, null, null))))
+    assertThatThrownBy(() -> await(s.open(new OpenRequest("teleport", null, null, null, null, null, null, null, null, null, null, null))))
         .hasMessageContaining("unknown channel kind");
     assertThatThrownBy(() -> await(s.open(OpenRequest.tcp("10.1.2.3", 80))))
         .hasMessageContaining("not allowed");

@@ -55,6 +55,9 @@ public class TunnelRelay {
   RelayConfig config;
 
   @Inject
+  dev.cde.bridge.logs.SessionLogs logs;
+
+  @Inject
   dev.cde.bridge.session.SessionConfig sessionConfig;
 
   private volatile TunnelAcceptor clients;
@@ -174,6 +177,10 @@ public class TunnelRelay {
       Channel downstream = open.accept();
       if (OpenRequest.PTY.equals(req.kind())) {
         link.terminals().add(upstream, downstream);
+      } else if (OpenRequest.EXEC.equals(req.kind()) && Boolean.TRUE.equals(req.log())) {
+        // the session's job (cde run's command): its output is the session's log too, as a GitHub runner's is
+        String sessionId = link.sessionId();
+        Pipes.splice(downstream, upstream, b -> logs.append(sessionId, b));
       } else {
         Pipes.splice(downstream, upstream);
       }

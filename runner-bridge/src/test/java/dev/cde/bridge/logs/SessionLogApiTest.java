@@ -150,8 +150,11 @@ class SessionLogApiTest {
       RequestOptions req = new RequestOptions().setMethod(HttpMethod.GET).setHost(root.getHost())
           .setPort(root.getPort()).setURI("/api/v1/sessions/" + id + "/logs" + query)
           .putHeader("Authorization", "Bearer " + token());
-      // Headers come at once, before any log output: the test waits for them, not for a first chunk.
-      response = http.request(req).compose(r -> r.send()).onSuccess(r -> {
+      // Headers come at once, before any log output: the test waits for them, not for a first chunk. The handlers
+      // are set in the listener of send() itself, which runs as the head arrives: a listener a turn later (compose)
+      // may find a short response already ended, and its bytes gone.
+      io.vertx.core.Promise<HttpClientResponse> head = io.vertx.core.Promise.promise();
+      http.request(req).onFailure(head::fail).onSuccess(request -> request.send().onFailure(head::fail).onSuccess(r -> {
         r.handler(b -> {
           synchronized (received) {
             received.writeBytes(b.getBytes());
@@ -159,7 +162,9 @@ class SessionLogApiTest {
         });
         r.endHandler(v -> done.complete(null));
         r.exceptionHandler(done::completeExceptionally);
-      }).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        head.complete(r);
+      }));
+      response = head.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     byte[] bytes() {

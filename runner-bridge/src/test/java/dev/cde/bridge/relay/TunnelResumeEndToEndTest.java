@@ -77,27 +77,7 @@ class TunnelResumeEndToEndTest {
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     // A job printing numbered lines; the bridge-to-instance path breaks three times while it runs.
-    int lines = 1_000_000;
-    Channel job = client.open(OpenRequest.exec(List.of("seq", "1", Integer.toString(lines)), null, null))
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    SeqLines out = new SeqLines();
-    CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
-    job.exitHandler(exit::complete);
-    job.closeHandler(reason -> exit.completeExceptionally(new AssertionError("job channel closed: " + reason)));
-    job.handler(b -> {
-      long before = out.lines();
-      out.accept(b);
-      for (long at : new long[] {150_000, 450_000, 750_000}) {
-        if (before < at && out.lines() >= at) {
-          proxy.cut();
-        }
-      }
-    });
-    job.end();
-    assertThat(exit.get(120, TimeUnit.SECONDS).code()).isZero();
-    assertThat(out.error()).isNull();
-    assertThat(out.lines()).isEqualTo(lines);
-    assertThat(proxy.cuts()).isEqualTo(3);
+    runNumberedLinesCutThreeTimes(client, proxy);
     given().header("Authorization", "Bearer " + token).get("/api/v1/sessions/" + id).then()
         .statusCode(200).body("state", equalTo("RUNNING"));
 
@@ -133,27 +113,7 @@ class TunnelResumeEndToEndTest {
           URI.create("ws://127.0.0.1:" + proxy.port() + "/api/v1/sessions/" + id + "/tunnel"),
           () -> Map.of("Authorization", "Bearer " + token), Hello.of("client", "cde-test"), new TunnelOptions())
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      int lines = 1_000_000;
-      Channel job = client.open(OpenRequest.exec(List.of("seq", "1", Integer.toString(lines)), null, null))
-          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      SeqLines out = new SeqLines();
-      CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
-      job.exitHandler(exit::complete);
-      job.closeHandler(reason -> exit.completeExceptionally(new AssertionError("job channel closed: " + reason)));
-      job.handler(b -> {
-        long before = out.lines();
-        out.accept(b);
-        for (long at : new long[] {150_000, 450_000, 750_000}) {
-          if (before < at && out.lines() >= at) {
-            proxy.cut();
-          }
-        }
-      });
-      job.end();
-      assertThat(exit.get(120, TimeUnit.SECONDS).code()).isZero();
-      assertThat(out.error()).isNull();
-      assertThat(out.lines()).isEqualTo(lines);
-      assertThat(proxy.cuts()).isEqualTo(3);
+      runNumberedLinesCutThreeTimes(client, proxy);
       assertThat(client.resumeCount()).isEqualTo(3);
 
       // cut off for longer than the grace period: the client's tunnel is lost, the session is not
@@ -169,5 +129,30 @@ class TunnelResumeEndToEndTest {
     } finally {
       given().header("Authorization", "Bearer " + token).delete("/api/v1/sessions/" + id).then().statusCode(200);
     }
+  }
+
+  /** Runs {@code seq 1 1000000} through {@code client}, cutting {@code proxy} three times; every line arrives. */
+  private static void runNumberedLinesCutThreeTimes(TunnelSession client, CuttableProxy proxy) throws Exception {
+    int lines = 1_000_000;
+    Channel job = client.open(OpenRequest.exec(List.of("seq", "1", Integer.toString(lines)), null, null))
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    SeqLines out = new SeqLines();
+    CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+    job.exitHandler(exit::complete);
+    job.closeHandler(reason -> exit.completeExceptionally(new AssertionError("job channel closed: " + reason)));
+    job.handler(b -> {
+      long before = out.lines();
+      out.accept(b);
+      for (long at : new long[] {150_000, 450_000, 750_000}) {
+        if (before < at && out.lines() >= at) {
+          proxy.cut();
+        }
+      }
+    });
+    job.end();
+    assertThat(exit.get(120, TimeUnit.SECONDS).code()).isZero();
+    assertThat(out.error()).isNull();
+    assertThat(out.lines()).isEqualTo(lines);
+    assertThat(proxy.cuts()).isEqualTo(3);
   }
 }
