@@ -94,6 +94,10 @@ public class Replica {
         if (!was) {
           LOG.infof("replica %s: now leads%s", id, dead.length > 0 ? " (took over from " + dead[0] + ", whose process is gone)" : "");
         }
+      } else if (leases.find(LEADER).map(l -> l.holder().equals(id)).orElse(false)) {
+        // ours after all: an overlapping renewal of this replica took it a moment ago (its INSERT was not yet
+        // visible to this UPDATE, and its row made this INSERT fail); its leadsUntil stands
+        LOG.debugf("replica %s: the leader lease was taken by another renewal of ours", id);
       } else {
         leadsUntil = 0;
         if (was) {
