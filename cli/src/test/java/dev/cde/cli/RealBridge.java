@@ -171,6 +171,19 @@ public final class RealBridge implements AutoCloseable {
     if (Boolean.getBoolean("cde.it.keepHome")) {
       return;
     }
+    // A stopped bridge leaves its instances running (a restart re-attaches them); with the home gone none would, so
+    // the test's agents are stopped here instead of idling out after the suite (the pid files say which they are).
+    try (var pids = Files.list(home.resolve("instances"))) {
+      for (Path f : pids.filter(x -> x.toString().endsWith(".pid")).toList()) {
+        String first = Files.readString(f).strip().split("\\s+")[0];
+        ProcessHandle.of(Long.parseLong(first)).ifPresent(h -> {
+          h.descendants().forEach(ProcessHandle::destroyForcibly);
+          h.destroyForcibly();
+        });
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      // no instances dir, or a pid file being written: nothing of ours to stop
+    }
     try (var walk = Files.walk(home)) {
       walk.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
     }
