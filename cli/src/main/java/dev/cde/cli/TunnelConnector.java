@@ -26,6 +26,8 @@ public final class TunnelConnector implements AutoCloseable {
   final Vertx vertx;
   private final URI bridge;
   private final String token;
+  /** Tunnels this connector opened: closed with GOAWAY before Vert.x stops, so none takes its end for a drop. */
+  private final java.util.List<TunnelSession> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public TunnelConnector(URI bridge, String token) {
     this.bridge = bridge;
@@ -48,7 +50,9 @@ public final class TunnelConnector implements AutoCloseable {
         tunnelUri(bridge, sessionId), () -> Map.of("Authorization", "Bearer " + token), Hello.of("client", SOFTWARE),
         new TunnelOptions());
     try {
-      return await(f, 60);
+      TunnelSession session = await(f, 60);
+      opened.add(session);
+      return session;
     } catch (CliException e) {
       throw e;
     } catch (TunnelRejectedException e) {
@@ -100,6 +104,18 @@ public final class TunnelConnector implements AutoCloseable {
 
   @Override
   public void close() {
+    // A resumable tunnel whose socket just goes away would re-dial the bridge (and say so on stderr) until Vert.x
+    // stops; GOAWAY first tells the bridge, and the tunnel, that this is the end.
+    for (TunnelSession s : opened) {
+      if (!s.isClosed()) {
+        try {
+          s.close("client done");
+          s.closed().toCompletionStage().toCompletableFuture().get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          // leaving anyway
+        }
+      }
+    }
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     } catch (Exception e) {

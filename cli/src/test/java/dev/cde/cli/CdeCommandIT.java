@@ -106,6 +106,8 @@ class CdeCommandIT {
     assertThat(r.stderr()).contains("err\n")
         .containsPattern("cde: s-\\S+ ended: exit code 7 · [0-9.]+ s · 1 vCPU · 1 GiB · \\$[0-9]+\\.[0-9]{6}\\n");
     assertThat(r.stderr().lines().filter(l -> l.contains(" ended: "))).hasSize(1);
+    assertThat(r.stderr()).as("a finished run closes its tunnel; it does not take that for a drop")
+        .doesNotContain("re-dialing");
 
     // the command is the session's job: what it printed is the session's log too (cde logs, the dashboard)
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("cde: (s-[a-z2-7]{10}) ended").matcher(r.stderr());
