@@ -21,6 +21,11 @@ public class CostAggregates {
   /** The currency of every stored amount (the {@code *_usd} columns). */
   public static final String CURRENCY = "USD";
   static final String NONE = "(none)";
+  /**
+   * The job of a session that ran no GitHub job but has a name: its runs are one job's (docs/costs.md, "Which runs
+   * are one job's"), shown as {@code session: NAME}. No GitHub job has it, as GitHub jobs have a workflow.
+   */
+  static final String SESSION_JOB = "session: ";
   static final int MAX_SIZES = 10;
 
   private final CostLines lines;
@@ -66,7 +71,8 @@ public class CostAggregates {
       key.add(switch (column) {
         case "repository" -> orNone(l.repository());
         case "workflow" -> orNone(l.workflow());
-        case "job" -> orNone(l.job());
+        case "job" -> l.job() == null && l.name() != null && !l.name().isBlank() ? SESSION_JOB + l.name()
+            : orNone(l.job());
         case "labels" -> l.labelKey() == null || l.labelKey().isEmpty() ? NONE : String.join(", ", l.labelKey().split("\n"));
         case "day" -> l.endedAt().atZone(ZoneOffset.UTC).toLocalDate().toString();
         case "gpu" -> l.gpuCount() > 0 && l.gpuType() != null ? l.gpuType() : "none";
@@ -78,7 +84,11 @@ public class CostAggregates {
 
   /** A job group's key as the history knows it: the (none) of a dimension nothing knows is null there. */
   private static JobKey jobKey(CostGroup g) {
-    return new JobKey(known(g.repository()), known(g.workflow()), known(g.job()), null);
+    String job = known(g.job());
+    if (job != null && job.startsWith(SESSION_JOB) && known(g.workflow()) == null) {
+      return new JobKey(known(g.repository()), null, null, job.substring(SESSION_JOB.length()));
+    }
+    return new JobKey(known(g.repository()), known(g.workflow()), job, null);
   }
 
   private static String known(String dimension) {

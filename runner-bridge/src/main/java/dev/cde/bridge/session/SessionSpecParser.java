@@ -50,7 +50,8 @@ public final class SessionSpecParser {
     }
     String gpuType = null;
     int gpuCount = 0;
-    if (req.gpu() != null && !req.gpu().isBlank()) {
+    // "none" is no GPU, as reports and groupBy=gpu spell it (not a GPU type called none)
+    if (req.gpu() != null && !req.gpu().isBlank() && !"none".equalsIgnoreCase(req.gpu().strip())) {
       Matcher m = GPU.matcher(req.gpu().strip().toLowerCase(Locale.ROOT));
       if (!m.matches()) {
         throw new InvalidRequestException("gpu '" + req.gpu() + "' is not understood; use a type like 't4' or type:count like 't4:2'");

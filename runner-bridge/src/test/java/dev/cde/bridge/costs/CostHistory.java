@@ -45,6 +45,17 @@ public final class CostHistory {
     return s;
   }
 
+  /** A session named {@code name} in {@code repo}'s cache scope, as an API client that names its runs makes it. */
+  public Session named(String repo, String name, Session session) {
+    Session named = new Session(session.id(), session.state(), session.template(), session.cpu(), session.memoryMb(),
+        session.gpuType(), session.gpuCount(), session.maxDurationSeconds(), session.provider(), session.instanceId(),
+        session.endpoint(), session.createdAt(), session.startedAt(), session.endedAt(), session.endReason(),
+        session.costUsd(), session.cost(), session.agent(), name);
+    sessions.update(named, SessionState.ENDED);
+    archives.recordScope(session.id(), new CacheScope(repo, "refs/heads/main", "refs/heads/main"));
+    return named;
+  }
+
   /** Makes {@code session} the runner of a completed GitHub job; returns the job's label key as compared. */
   public String github(String repo, String workflow, String job, List<String> labels, Session session) {
     long jobId = ThreadLocalRandom.current().nextLong(1L << 40, 1L << 50);

@@ -111,6 +111,30 @@ class SizingAdviceApiTest {
     }
   }
 
+  /**
+   * Sessions without a GitHub job that an API client names the same on every run (cde.sessions' {@code name}, in one
+   * repository's cache scope) are one job too: {@code groupBy=job} lists them as {@code session: NAME} with advice.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void namedSessionsOfARepositoryAreOneJobWithAdvice() throws Exception {
+    CostHistory h = new CostHistory(sessions, github, archives);
+    Instant now = Instant.now();
+    for (int i = 0; i < 3; i++) {
+      h.named(repo, "train", h.ended(now.minusSeconds(900 - i * 60L), 4, 8192, "t4", 1, 200, "0.016000", "0.002400",
+          "0.050000"));
+      h.named(repo, "train", h.ended(now.minusSeconds(600 - i * 60L), 2, 4096, "t4", 1, 200, "0.008000", "0.001200",
+          "0.050000"));
+    }
+    JsonPath costs = api().get("/api/v1/costs?groupBy=job&gpu=true").then().statusCode(200).extract().jsonPath();
+    Map<String, Object> train = job(costs, "session: train");
+    assertThat(train).containsEntry("workflow", "(none)").containsEntry("sessions", 6);
+    Map<String, Object> advice = (Map<String, Object>) train.get("recommendation");
+    assertThat(advice).containsEntry("status", "advice").containsEntry("runs", 6)
+        .containsEntry("job", repo + " · session train");
+    assertThat((Map<String, Object>) advice.get("cheapest")).containsEntry("size", "cpu=2 mem=4g gpu=t4");
+  }
+
   @Test
   @SuppressWarnings("unchecked")
   void tooFewRunsSaySoAndHowMany() throws Exception {

@@ -61,6 +61,9 @@ class SessionSpecParserTest {
     assertThat(spec).isEqualTo(new InstanceSpec("ollama", 4, 16384, "t4", 2, 1800));
     assertThat(SessionSpecParser.parse(new CreateSessionRequest(null, null, null, "l4", null), DEFAULTS).gpuCount())
         .isEqualTo(1);
+    // "none" asks for no GPU, as the reports write it
+    assertThat(SessionSpecParser.parse(new CreateSessionRequest(null, null, null, "None", null), DEFAULTS))
+        .extracting(InstanceSpec::gpuType, InstanceSpec::gpuCount).containsExactly(null, 0);
   }
 
   @Test
