@@ -213,6 +213,12 @@ class GitlabExecutorIT {
     assertThat(r.call("cleanup").err()).containsPattern("cde: s-\\S+ ended: job " + job.id + " cleaned up · .*\\$[0-9.]+")
         .contains("`" + sessionName + "` · session ended · priced with **local/default**");
     assertThat(activeSessions(job)).isEmpty();
+    // the job's runs are one job's history in the cost aggregates, by project, CI config and job name
+    assertThat(r.call("prepare").out()).contains("job build");
+    var costs = bridge.api(HttpRequest.newBuilder(URI.create(bridge.url() + "/api/v1/costs?groupBy=job"))
+        .header("Authorization", "Bearer " + bridge.token()).GET());
+    assertThat(RealBridge.JSON.readTree(costs.body()).path("groups").findValues("job").stream().map(JsonNode::asText))
+        .as(costs.body()).contains("build");
   }
 
   @Test

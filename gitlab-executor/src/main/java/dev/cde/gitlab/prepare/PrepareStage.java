@@ -29,6 +29,10 @@ public final class PrepareStage {
     ObjectNode cacheScope = job == null ? null : JobCacheScope.of(job);
     if (cacheScope != null) {
       spec.set("cacheScope", cacheScope);
+      ObjectNode name = JobName.of(job); // with the project, one job's runs: its cost history and size advice
+      if (name != null) {
+        spec.set("job", name);
+      }
     }
     Bridge bridge = new Bridge(env);
     JobSessions sessions = bridge.sessionsOf(env);
@@ -82,6 +86,8 @@ public final class PrepareStage {
       if (f.getKey().equals("cacheScope")) {
         b.append(b.length() == 0 ? "" : ", ").append("cache ").append(f.getValue().path("repository").asText())
             .append(' ').append(f.getValue().path("ref").asText());
+      } else if (f.getKey().equals("job")) {
+        b.append(b.length() == 0 ? "" : ", ").append("job ").append(f.getValue().path("name").asText());
       } else if (!f.getKey().equals("name")) {
         b.append(b.length() == 0 ? "" : ", ").append(f.getKey()).append(' ').append(f.getValue().asText());
       }

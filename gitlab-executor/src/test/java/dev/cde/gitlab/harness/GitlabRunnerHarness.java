@@ -99,9 +99,10 @@ public final class GitlabRunnerHarness {
     public Path newTmp() throws IOException {
       tmp = Files.createDirectories(work.resolve("job-" + id + "-" + (++attempt)));
       Path response = tmp.resolve("response.json");
-      // The parts of GitLab's job payload we read: the id, the clone URL (with the job token in it, as GitLab
-      // sends it), the ref, and the predefined variables the cache scope is taken from.
+      // The parts of GitLab's job payload we read: the id, the job's name, the clone URL (with the job token in it,
+      // as GitLab sends it), the ref, and the predefined variables the cache scope is taken from.
       Files.writeString(response, "{\"id\":" + id + ",\"token\":\"job-token-not-for-printing\","
+          + "\"job_info\":{\"name\":\"build\",\"stage\":\"test\"},"
           + "\"git_info\":{\"repo_url\":\"" + (repoUrl != null ? repoUrl : "https://gitlab-ci-token:job-token-not-for-printing@"
           + variables.get("CI_SERVER_HOST") + "/" + variables.get("CI_PROJECT_PATH") + ".git") + "\",\"ref\":\"main\","
           + "\"ref_type\":\"branch\"},\"variables\":[{\"key\":\"CI_DEFAULT_BRANCH\",\"value\":\"main\","

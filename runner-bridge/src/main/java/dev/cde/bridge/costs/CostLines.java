@@ -16,7 +16,8 @@ import javax.sql.DataSource;
 
 /**
  * Ended sessions with their cost, joined with the job each ran: a GitHub runner's job (repository, workflow, job
- * name, labels) or the repository of the session's cache scope (a GitLab job, or an API client that gave one).
+ * name, labels), or the repository of the session's cache scope and the job its client named (a GitLab job, or an
+ * API client that gave them).
  * Reads the tables other features own and writes none.
  */
 @ApplicationScoped
@@ -27,7 +28,8 @@ public class CostLines {
   private static final String SELECT = """
       SELECT s.id, s.ended_at, s.cpu, s.memory_mb, s.gpu_type, s.gpu_count, s.billed_seconds,
              s.cost_cpu_usd, s.cost_memory_usd, s.cost_gpu_usd, s.cost_usd,
-             COALESCE(r.repository, cs.repository), j.workflow_name, j.job_name, COALESCE(j.label_key, r.label_key),
+             COALESCE(r.repository, cs.repository), COALESCE(j.workflow_name, sj.workflow),
+             COALESCE(j.job_name, sj.job_name), COALESCE(j.label_key, r.label_key),
              s.name, s.started_at, s.billed_millis, m.job_started_at, m.job_ended_at, s.cost_currency
       FROM sessions s
       LEFT JOIN session_meters m ON m.session_id = s.id
@@ -35,6 +37,7 @@ public class CostLines {
       LEFT JOIN github_jobs j ON j.job_id = COALESCE(r.job_id, r.for_job_id)
         AND j.run_attempt = (SELECT MAX(j2.run_attempt) FROM github_jobs j2 WHERE j2.job_id = COALESCE(r.job_id, r.for_job_id))
       LEFT JOIN cache_session_scopes cs ON cs.session_id = s.id
+      LEFT JOIN session_jobs sj ON sj.session_id = s.id
       WHERE s.cost_usd IS NOT NULL AND s.ended_at >= ? AND s.ended_at < ?""";
 
   private final Sql sql;

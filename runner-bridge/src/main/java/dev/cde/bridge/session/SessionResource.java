@@ -28,9 +28,11 @@ public class SessionResource {
   private final SessionConfig config;
   private final ArchiveIndex archives;
   private final jakarta.enterprise.inject.Instance<SessionAdmission> admissions;
+  private final SessionJobs jobs;
 
   public SessionResource(SessionBroker broker, SessionConfig config, ArchiveIndex archives,
-      jakarta.enterprise.inject.Instance<SessionAdmission> admissions) {
+      jakarta.enterprise.inject.Instance<SessionAdmission> admissions, SessionJobs jobs) {
+    this.jobs = jobs;
     this.broker = broker;
     this.config = config;
     this.archives = archives;
@@ -42,6 +44,7 @@ public class SessionResource {
   @Consumes(MediaType.APPLICATION_JSON)
   public Response create(CreateSessionRequest body, @QueryParam("wait") boolean wait) {
     CacheScope scope = cacheScope(body);
+    CreateSessionRequest.JobRequest job = SessionJobs.checked(body);
     for (SessionAdmission a : admissions) {
       a.admit(scope == null ? null : scope.repository());
     }
@@ -49,6 +52,9 @@ public class SessionResource {
     if (scope != null) {
       // Recorded before the instance can run anything: the session's first cache call finds it.
       archives.recordScope(s.id(), scope);
+    }
+    if (job != null) {
+      jobs.record(s.id(), job);
     }
     if (wait) {
       s = broker.awaitSettled(s.id(), config.waitTimeout());

@@ -152,6 +152,29 @@ class SessionApiTest {
     }
   }
 
+  /**
+   * A client that is not GitHub names the job a session runs (the GitLab executor does, from GitLab's payload): the
+   * cost aggregates group its runs by it, as they group a GitHub job's. A job without a name is refused.
+   */
+  @Test
+  void aSessionsJobIsItsJobInTheCostAggregates() throws Exception {
+    String repo = "gitlab.example.com/group/app-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    String id = api().contentType(ContentType.JSON).body("{\"cacheScope\": {\"repository\": \"" + repo
+        + "\", \"ref\": \"refs/heads/main\"}, \"job\": {\"workflow\": \".gitlab-ci.yml\", \"name\": \"build\"}}")
+        .post("/api/v1/sessions?wait=true").then().statusCode(201).extract().path("id");
+    api().delete("/api/v1/sessions/" + id).then().statusCode(200);
+    List<java.util.Map<String, Object>> groups = api().get("/api/v1/costs?groupBy=job").then().statusCode(200)
+        .extract().jsonPath().getList("groups");
+    assertThat(groups).filteredOn(g -> repo.equals(g.get("repository"))).singleElement()
+        .satisfies(g -> assertThat(g).containsEntry("workflow", ".gitlab-ci.yml").containsEntry("job", "build")
+            .containsEntry("sessions", 1));
+
+    api().contentType(ContentType.JSON).body("{\"job\": {\"workflow\": \"ci.yml\"}}").post("/api/v1/sessions")
+        .then().statusCode(400).body("detail", equalTo("job.name is required with job: 1 to 200 characters"));
+    api().contentType(ContentType.JSON).body("{\"job\": {\"name\": \"" + "x".repeat(201) + "\"}}")
+        .post("/api/v1/sessions").then().statusCode(400);
+  }
+
   @Test
   void lifecycle() throws Exception {
     JsonPath created = api().contentType(ContentType.JSON)
