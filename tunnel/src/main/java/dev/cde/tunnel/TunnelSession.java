@@ -784,6 +784,11 @@ public final class TunnelSession {
   }
 
   private void sendPing() {
+    if (ws == null) {
+      // A ping measures a connection: while suspended there is none, and a queued one would go out ahead of the
+      // RESUME that must lead the next connection (the peer refuses anything else first).
+      return;
+    }
     pingSentNanos = System.nanoTime();
     pingOutstanding = true;
     sendControl(new Frame(FrameType.PING, 0, 0, Buffer.buffer(8).appendLong(pingSentNanos)));

@@ -146,6 +146,41 @@ class TunnelResumeTest {
     assertThat(client.isSuspended()).isFalse();
   }
 
+  /**
+   * A consumer that catches up with data received before a drop asks for an RTT probe while the tunnel is
+   * suspended; that PING must not go out ahead of RESUME on the new connection, which the peer refuses (found by the
+   * bridge's resume test: "expected RESUME first on a resumed connection, got PING").
+   */
+  @Test
+  void aProbeAskedForWhileSuspendedDoesNotGoAheadOfResume() throws Exception {
+    TunnelAcceptor acceptor = new TunnelAcceptor(vertx, new TunnelOptions().resumeGrace(Duration.ofSeconds(30)));
+    CuttableProxy proxy = proxy(server(acceptor));
+    Context ctx = vertx.getOrCreateContext();
+    TunnelSession client = resumableClient(proxy.port(), new TunnelOptions(), ctx);
+    Channel held = get(client.open(OpenRequest.exec(List.of("hold"), null, null))); // a job the drop must not end
+    await().atMost(WAIT).until(() -> serverChannels.size() == 1);
+    proxy.refuse(true);
+    proxy.cut();
+    await().atMost(WAIT).until(client::isSuspended);
+    CompletableFuture<Void> probed = new CompletableFuture<>();
+    ctx.runOnContext(v -> {
+      client.probeRtt();
+      probed.complete(null);
+    });
+    probed.get(5, TimeUnit.SECONDS);
+    proxy.refuse(false);
+    await().atMost(WAIT).until(() -> client.resumeCount() == 1);
+    assertThat(client.isClosed()).isFalse();
+    assertThat(held.isClosed()).isFalse();
+    Channel ch = get(client.open(OpenRequest.exec(List.of("stream", "1000"), null, null)));
+    Verifier out = new Verifier("line ");
+    CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+    ch.exitHandler(exit::complete);
+    ch.handler(out::accept);
+    assertThat(exit.get(20, TimeUnit.SECONDS).code()).isZero();
+    assertThat(out.bytes()).isEqualTo(1000);
+  }
+
   @Test
   void aResumeOfAnEndedSessionIsRefusedClearly() throws Exception {
     TunnelAcceptor acceptor = new TunnelAcceptor(vertx, new TunnelOptions().resumeGrace(Duration.ofSeconds(30)));
@@ -258,7 +293,11 @@ class TunnelResumeTest {
   }
 
   private TunnelSession resumableClient(int port, TunnelOptions options) throws Exception {
-    Context ctx = vertx.getOrCreateContext();
+    return resumableClient(port, options, vertx.getOrCreateContext());
+  }
+
+  /** Dialed from {@code ctx}, which becomes the session's loop. */
+  private TunnelSession resumableClient(int port, TunnelOptions options, Context ctx) throws Exception {
     CompletableFuture<TunnelSession> dialed = new CompletableFuture<>();
     ctx.runOnContext(v -> TunnelClient.connectResumable(vertx, http, URI.create("ws://127.0.0.1:" + port + "/tunnel"),
         Map::of, Hello.of("client", "test-client/1"), options).onComplete(ar -> {
