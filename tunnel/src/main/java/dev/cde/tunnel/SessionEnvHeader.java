@@ -32,28 +32,28 @@ public final class SessionEnvHeader {
     if (value.length() > MAX_LENGTH) {
       throw new IllegalArgumentException(NAME + " is longer than " + MAX_LENGTH + " characters");
     }
+    byte[] json;
     try {
-      Map<String, String> env = Json.MAPPER.readValue(Base64.getUrlDecoder().decode(value.strip()),
-          new TypeReference<Map<String, String>>() {});
-      if (env == null || env.containsValue(null)) {
-        throw new IllegalArgumentException(NAME + " is not an object of strings");
-      }
-      for (Map.Entry<String, String> e : env.entrySet()) {
-        // what a process environment cannot hold would fail every process the agent starts
-        if (e.getKey().isEmpty() || e.getKey().indexOf('=') >= 0 || e.getKey().indexOf('\0') >= 0
-            || e.getValue().indexOf('\0') >= 0) {
-          throw new IllegalArgumentException(NAME + " names a variable a process environment cannot hold");
-        }
-      }
-      return Map.copyOf(env);
+      json = Base64.getUrlDecoder().decode(value.strip());
     } catch (IllegalArgumentException e) {
-      if (e.getMessage() != null && e.getMessage().startsWith(NAME)) {
-        throw e;
-      }
       throw new IllegalArgumentException(NAME + " is not base64url", e);
+    }
+    Map<String, String> env;
+    try {
+      env = Json.MAPPER.readValue(json, new TypeReference<Map<String, String>>() {});
     } catch (IOException e) {
       throw new IllegalArgumentException(NAME + " is not a JSON object of strings", e);
     }
+    if (env == null || env.containsValue(null)) {
+      throw new IllegalArgumentException(NAME + " is not an object of strings");
+    }
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      // what a process environment cannot hold would fail every process the agent starts
+      if (e.getKey().isEmpty() || e.getKey().indexOf('=') >= 0 || e.getKey().indexOf('\0') >= 0
+          || e.getValue().indexOf('\0') >= 0) {
+        throw new IllegalArgumentException(NAME + " names a variable a process environment cannot hold");
+      }
+    }
+    return Map.copyOf(env);
   }
-
 }

@@ -29,7 +29,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /**
@@ -55,7 +54,7 @@ final class AgentServer {
    * The session this instance serves: {@code CDE_SESSION_ID}, or, where the platform starts every instance with one
    * shared environment (Function Compute, Cloud Run), the session of the first token admitted.
    */
-  private final AtomicReference<String> boundSession;
+  private volatile String boundSession;
   /** Variables of that session sent with its binding connection ({@link SessionEnvHeader}); empty otherwise. */
   private volatile Map<String, String> sessionEnv = Map.of();
 
@@ -66,7 +65,7 @@ final class AgentServer {
         .setInternalBlockingPoolSize(2));
     this.tcp = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
     this.acceptor = new TunnelAcceptor(vertx, new TunnelOptions().resumeGrace(config.resumeGrace()));
-    this.boundSession = new AtomicReference<>(config.sessionId());
+    this.boundSession = config.sessionId();
   }
 
   Future<Integer> start() {
@@ -136,7 +135,7 @@ final class AgentServer {
       return;
     }
     try {
-      String bound = boundSession.get();
+      String bound = boundSession;
       String session = TunnelTokens.verify(config.bridgeKey(), TunnelTokens.AUDIENCE,
           TunnelTokens.bearer(req.getHeader("Authorization")), bound);
       if (bound == null) {
@@ -175,7 +174,7 @@ final class AgentServer {
    * process's environment.
    */
   private synchronized void bind(String session, String envHeader) {
-    String bound = boundSession.get();
+    String bound = boundSession;
     if (bound != null) {
       if (!bound.equals(session)) {
         throw new InvalidTokenException("token is for another session");
@@ -184,7 +183,7 @@ final class AgentServer {
     }
     Map<String, String> env = envHeader == null ? Map.of() : SessionEnvHeader.decode(envHeader);
     sessionEnv = env;
-    boundSession.set(session);
+    boundSession = session;
     LOG.info("serving session " + session + (env.isEmpty() ? "" : " (" + env.size() + " variables of its own)"));
   }
 

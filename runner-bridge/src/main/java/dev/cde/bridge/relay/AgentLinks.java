@@ -53,7 +53,8 @@ public class AgentLinks implements AgentConnector {
   static final String REFUSED_FROM_INSTANCE = "the bridge accepts no channels from instances";
   /** The audience of the token a dialing agent presents: a token for the agent itself is not one. */
   public static final String DIAL_AUDIENCE = "cde-agent-dial";
-  private static final Hello BRIDGE_HELLO = Hello.of("bridge", "cde-bridge/0.1.0");
+  /** What the bridge says of itself on every tunnel, to instances and to clients. */
+  static final Hello BRIDGE_HELLO = Hello.of("bridge", "cde-bridge/0.1.0");
 
   @Inject
   Vertx vertx;
@@ -203,14 +204,22 @@ public class AgentLinks implements AgentConnector {
         TunnelSession tunnel = TunnelSession.start(vertx, ws, true, BRIDGE_HELLO, new TunnelOptions(),
             "agent@" + ws.remoteAddress() + "/" + sessionId);
         // A dialing agent may run anywhere: only one dialing from this host's loopback shares its ports.
-        String from = ws.remoteAddress() == null ? null : ws.remoteAddress().hostAddress();
-        boolean sharesBridgeHost = from != null
-            && (from.startsWith("127.") || from.equals("::1") || from.equals("0:0:0:0:0:0:0:1"));
+        boolean sharesBridgeHost = isLoopback(ws.remoteAddress());
         tunnel.remoteHello().onSuccess(hello -> register(sessionId, tunnel, hello, sharesBridgeHost))
             .onFailure(e -> LOG.warnf("session %s: dialing agent sent no HELLO: %s", sessionId, e.getMessage()));
       }).onFailure(e -> LOG.warnf("session %s: websocket upgrade of a dialing agent failed: %s", sessionId,
           e.getMessage()));
     });
+  }
+
+  /** An address on this host's loopback (an IP literal: parsing it looks nothing up). */
+  private static boolean isLoopback(io.vertx.core.net.SocketAddress address) {
+    try {
+      return address != null && address.hostAddress() != null
+          && java.net.InetAddress.getByName(address.hostAddress()).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static void refuse(RoutingContext rc, int status, String title, String detail) {

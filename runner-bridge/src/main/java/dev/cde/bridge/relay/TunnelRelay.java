@@ -60,7 +60,8 @@ public class TunnelRelay {
   @Inject
   dev.cde.bridge.session.SessionConfig sessionConfig;
 
-  private volatile TunnelAcceptor clients;
+  /** Clients' tunnels, resumable for {@code cde.session.resume-grace} after a drop; made with the routes. */
+  private TunnelAcceptor clients;
 
   @Inject
   dev.cde.bridge.session.SessionOwners owners;
@@ -68,21 +69,8 @@ public class TunnelRelay {
   /** Dials this replica makes to other replicas' instances, by session, while they are under way. */
   private final Map<String, CompletableFuture<?>> dials = new java.util.concurrent.ConcurrentHashMap<>();
 
-  /** Clients' tunnels, resumable for {@code cde.session.resume-grace} after a drop. */
-  private TunnelAcceptor clients() {
-    TunnelAcceptor a = clients;
-    if (a == null) {
-      synchronized (this) {
-        if (clients == null) {
-          clients = new TunnelAcceptor(vertx, new TunnelOptions().resumeGrace(sessionConfig.resumeGrace()));
-        }
-        a = clients;
-      }
-    }
-    return a;
-  }
-
   void routes(@Observes Router router) {
+    clients = new TunnelAcceptor(vertx, new TunnelOptions().resumeGrace(sessionConfig.resumeGrace()));
     router.get("/api/v1/sessions/:id/tunnel").order(-100).handler(this::upgrade);
   }
 
@@ -139,7 +127,7 @@ public class TunnelRelay {
     Set<Integer> bridgePorts = Set.of(req.localAddress().port());
     // A client's connection either starts a tunnel or resumes one that dropped (docs/protocol.md, "Resume"): the
     // client's channels, and so its jobs, live on for the grace period, as on the bridge's leg to the instance.
-    req.toWebSocket().onSuccess(ws -> clients().accept(ws, Hello.of("bridge", "cde-bridge/0.1.0"),
+    req.toWebSocket().onSuccess(ws -> clients.accept(ws, AgentLinks.BRIDGE_HELLO,
         "client@" + ws.remoteAddress() + "/" + sessionId, client -> {
           client.openHandler(open -> relay(link, open, bridgePorts));
           // The client's tunnel lives no longer than the instance's.
