@@ -60,13 +60,18 @@ class TerminalViewSocketTest {
       StringBuffer seen = new StringBuffer();
       int[] closeStatus = {0};
       // Handlers set on the event loop as the socket opens: the bridge writes at once, and unhandled messages are lost.
-      WebSocket viewer = http.webSocket(new WebSocketConnectOptions().setHost(root.getHost()).setPort(root.getPort())
-          .setURI("/api/v1/sessions/" + id + "/terminal?name=t1").addHeader("Authorization", "Bearer " + token))
-          .onSuccess(ws -> {
+      // Dialed from that loop, so the listener is in place before the socket completes (a listener added from this
+      // thread may come a turn after the bridge's first message).
+      io.vertx.core.Promise<WebSocket> opened = io.vertx.core.Promise.promise();
+      vertx.getOrCreateContext().runOnContext(x -> http.webSocket(new WebSocketConnectOptions().setHost(root.getHost())
+          .setPort(root.getPort()).setURI("/api/v1/sessions/" + id + "/terminal?name=t1")
+          .addHeader("Authorization", "Bearer " + token)).onFailure(opened::fail).onSuccess(ws -> {
             ws.binaryMessageHandler(b -> seen.append(b.toString(StandardCharsets.UTF_8)));
             ws.textMessageHandler(events::add);
             ws.closeHandler(v -> closeStatus[0] = ws.closeStatusCode() == null ? -1 : ws.closeStatusCode());
-          }).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            opened.complete(ws);
+          }));
+      WebSocket viewer = opened.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
       await().atMost(Duration.ofSeconds(10)).until(() -> seen.toString().contains("read-only"));
       assertThat(events).contains("{\"type\":\"size\",\"cols\":100,\"rows\":30}"); // the owner's size
