@@ -46,6 +46,31 @@ public final class CacheArchive {
   }
 
   /**
+   * The archive does not read to its end (damaged on the NAS, cut short on its way): what this restore had
+   * written of it is removed again, so a job never builds on half an entry. The job goes on as after a miss.
+   */
+  public static final class DamagedArchiveException extends IOException {
+    private final int removed;
+
+    DamagedArchiveException(IOException cause, int removed) {
+      super(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage(), cause);
+      this.removed = removed;
+    }
+
+    /** How many files this restore had written and removed. */
+    public int removed() {
+      return removed;
+    }
+  }
+
+  /** A failure of reading the archive itself (not of writing what it holds). */
+  private static final class Unreadable extends IOException {
+    Unreadable(IOException cause) {
+      super(cause);
+    }
+  }
+
+  /**
    * Writes the paths (those that exist) as a zstd tar to {@code out}; returns how many files went in. Symbolic
    * links that lead outside their path are left out (with a warning): the bridge would refuse the archive.
    * Times are whole seconds, as GNU tar's default format keeps them: a fraction would cost a PAX header per
@@ -137,6 +162,24 @@ public final class CacheArchive {
    * also delays them), so no file is ever written through a link the archive itself made.
    */
   public static long extract(InputStream raw, List<Path> paths) throws IOException {
+    List<Path> written = new ArrayList<>();
+    try {
+      return extract(raw, paths, written);
+    } catch (Unreadable e) {
+      int removed = 0;
+      for (Path p : written) {
+        try {
+          removed += Files.deleteIfExists(p) ? 1 : 0;
+        } catch (IOException ignored) {
+          // a file that cannot be removed stays; the warning says how many went
+        }
+      }
+      throw new DamagedArchiveException((IOException) e.getCause(), removed);
+    }
+  }
+
+  /** {@link #extract(InputStream, List)}, each file written added to {@code written} before it is. */
+  private static long extract(InputStream raw, List<Path> paths, List<Path> written) throws IOException {
     Directories dirs = new Directories(paths);
     List<String[]> links = new ArrayList<>();
     List<Object[]> dirTimes = new ArrayList<>();
@@ -149,7 +192,7 @@ public final class CacheArchive {
     try (z; ParallelWriter writers = new ParallelWriter()) {
       TarReader tar = new TarReader(z, BUFFER);
       TarReader.Entry e;
-      while ((e = tar.next()) != null) {
+      while ((e = next(tar)) != null) {
         String name = e.name();
         // A tar name may hold a NUL (a pax path); no file can, and Path would throw an unchecked
         // InvalidPathException (found by CacheArchiveFuzzTest).
@@ -195,13 +238,20 @@ public final class CacheArchive {
         if (e.size() <= ReadAhead.SMALL_FILE) {
           // Small files (nearly all of a dependency cache) are written by a few threads while this one reads on.
           Slabs.Slice content = writers.reserve((int) e.size());
-          tar.readFully(content.bytes(), content.offset(), content.length());
+          try {
+            tar.readFully(content.bytes(), content.offset(), content.length());
+          } catch (IOException ex) {
+            content.release();
+            throw new Unreadable(ex);
+          }
+          written.add(target);
           writers.submit(target, content, mode, mtime);
         } else {
           writers.awaitPath(target);
+          written.add(target);
           try (OutputStream out = create(target)) {
             int n;
-            while ((n = tar.read(buf, 0, buf.length)) > 0) {
+            while ((n = read(tar, buf)) > 0) {
               out.write(buf, 0, n);
             }
           }
@@ -242,6 +292,22 @@ public final class CacheArchive {
       restoreMeta((Path) d[0], (Integer) d[2], (FileTime) d[1], now);
     }
     return files;
+  }
+
+  private static TarReader.Entry next(TarReader tar) throws Unreadable {
+    try {
+      return tar.next();
+    } catch (IOException e) {
+      throw new Unreadable(e);
+    }
+  }
+
+  private static int read(TarReader tar, byte[] buf) throws Unreadable {
+    try {
+      return tar.read(buf, 0, buf.length);
+    } catch (IOException e) {
+      throw new Unreadable(e);
+    }
   }
 
   /** {@code n} of an entry name {@code <n>/...}, or -1 when it names no path of this restore. */

@@ -27,10 +27,16 @@ final class CacheCdsTraining implements Callable<Integer> {
       ByteArrayOutputStream archive = new ByteArrayOutputStream();
       CacheArchive.write(List.of(dir.resolve("in")), archive, w -> { });
       CacheArchive.extract(new ByteArrayInputStream(archive.toByteArray()), List.of(dir.resolve("out")));
+      // and from a file, as a restore reads it from the NAS mount
+      Files.write(dir.resolve("a.tar.zst"), archive.toByteArray());
+      try (var file = Files.newInputStream(dir.resolve("a.tar.zst"))) {
+        CacheArchive.extract(file, List.of(dir.resolve("out2")));
+      }
+      CacheCommand.nas();
       CacheCommand.version(List.of("training"));
       CacheServiceClient client = new CacheServiceClient("http://127.0.0.1:1", "training");
       try {
-        Optional<CacheServiceClient.Hit> none = client.lookup("k", List.of(), "v");
+        Optional<CacheServiceClient.Hit> none = client.lookup("k", List.of(), "v", false);
         client.download("http://127.0.0.1:1/").close();
         none.isPresent();
       } catch (dev.cde.cli.CliException expected) {

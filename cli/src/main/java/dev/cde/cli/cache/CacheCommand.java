@@ -4,12 +4,14 @@ import dev.cde.cli.CliException;
 import dev.cde.cli.ExitCodes;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 
 /**
@@ -22,6 +24,7 @@ import picocli.CommandLine.Command;
 public final class CacheCommand implements Runnable {
   static final String TOKEN = "CDE_CACHE_TOKEN";
   static final String URL = "CDE_CALLBACK_URL";
+  static final String NAS = "CDE_NAS";
   /** Versions of our archives start so: the bridge then confines their entry names (docs/caching.md). */
   static final String VERSION_PREFIX = "cde-";
   /** Our archive's format; a new one gets a new version, so old entries are never misread. */
@@ -76,6 +79,17 @@ public final class CacheCommand implements Runnable {
       return null;
     }
     return new CacheServiceClient(url.strip(), token.strip());
+  }
+
+  /**
+   * Where this instance mounts the bridge's NAS read-only ({@code CDE_NAS}, which every provider sets, else
+   * {@code /nas}), when it is there: restore then reads an entry's file from it rather than through the bridge.
+   */
+  static Optional<Path> nas() {
+    String configured = env.get(NAS);
+    Path nas = Path.of(configured == null || configured.isBlank() ? "/nas" : configured.strip()).toAbsolutePath()
+        .normalize();
+    return Files.isDirectory(nas) ? Optional.of(nas) : Optional.empty();
   }
 
   static void checkKey(String key, String what) {

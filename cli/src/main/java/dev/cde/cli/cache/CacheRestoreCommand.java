@@ -4,6 +4,7 @@ import dev.cde.cli.CliException;
 import dev.cde.cli.ExitCodes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,9 +50,10 @@ final class CacheRestoreCommand implements Callable<Integer> {
       return unavailable(new CliException(ExitCodes.BRIDGE_UNREACHABLE, why.toString()));
     }
     long started = System.nanoTime();
+    Optional<Path> nas = lookupOnly ? Optional.empty() : CacheCommand.nas();
     Optional<CacheServiceClient.Hit> hit;
     try {
-      hit = client.lookup(key, restoreKeys, CacheCommand.version(paths));
+      hit = client.lookup(key, restoreKeys, CacheCommand.version(paths), nas.isPresent());
     } catch (CliException e) {
       return unavailable(e);
     }
@@ -67,19 +69,49 @@ final class CacheRestoreCommand implements Callable<Integer> {
     String matched = hit.get().matchedKey();
     if (!lookupOnly) {
       long files;
-      try (InputStream in = client.download(hit.get().url())) {
+      Optional<InputStream> fromNas = fromNas(hit.get(), nas);
+      try (InputStream in = fromNas.isPresent() ? fromNas.get() : client.download(hit.get().url())) {
         files = CacheArchive.extract(in, roots);
       } catch (CacheArchive.UnsafeEntryException e) {
         throw new CliException(ExitCodes.CACHE_REFUSED, "refused the entry " + matched + ": " + e.getMessage());
+      } catch (CacheArchive.DamagedArchiveException e) {
+        // As @actions/cache treats an archive tar cannot read: a miss with a warning, and the job goes on cold.
+        CacheCommand.out.println("cache-hit=false");
+        String what = "the entry " + matched + " does not read to its end (" + e.getMessage() + "); removed the "
+            + e.removed() + " files it had restored";
+        if (failOnMiss) {
+          throw new CliException(ExitCodes.CACHE_MISS, what);
+        }
+        CacheCommand.err.println("cde cache: warning: " + what + "; going on without");
+        return ExitCodes.OK;
       }
-      CacheCommand.err.printf("cde cache: restored %s: %d files in %.1f s%n", matched, files,
-          (System.nanoTime() - started) / 1e9);
+      CacheCommand.err.printf("cde cache: restored %s: %d files in %.1f s%s%n", matched, files,
+          (System.nanoTime() - started) / 1e9, fromNas.isPresent() ? " (read from the NAS mount)" : "");
     } else {
       CacheCommand.err.println("cde cache: " + matched + " is there (lookup only, nothing downloaded)");
     }
     CacheCommand.out.println("cache-hit=" + matched.equals(key));
     CacheCommand.out.println("cache-matched-key=" + matched);
     return ExitCodes.OK;
+  }
+
+  /**
+   * The entry's file on the NAS mount, when the bridge named it and it is there whole; else empty, and the bridge
+   * serves it (or says it was evicted). A name that would leave the mount is not followed.
+   */
+  static Optional<InputStream> fromNas(CacheServiceClient.Hit hit, Optional<Path> nas) {
+    if (nas.isEmpty() || hit.nasPath() == null) {
+      return Optional.empty();
+    }
+    try {
+      Path file = nas.get().resolve(hit.nasPath()).normalize();
+      if (file.startsWith(nas.get()) && Files.size(file) == hit.size()) {
+        return Optional.of(Files.newInputStream(file));
+      }
+    } catch (IOException | java.nio.file.InvalidPathException e) {
+      // evicted since the lookup, or not readable here: through the bridge then
+    }
+    return Optional.empty();
   }
 
   private int unavailable(CliException e) {

@@ -31,16 +31,27 @@ final class CacheServiceClient {
     this.token = token;
   }
 
-  /** What a lookup found. */
-  record Hit(String matchedKey, String url) {
+  /**
+   * What a lookup found; {@code nasPath} and {@code size} (else null and -1) name the entry's file on the NAS,
+   * relative to where it is mounted, when the lookup asked for it.
+   */
+  record Hit(String matchedKey, String url, String nasPath, long size) {
   }
 
-  Optional<Hit> lookup(String key, List<String> restoreKeys, String version) {
+  /** {@code nas}: ask for the entry's place on the NAS too (this process reads the NAS's read-only mount). */
+  Optional<Hit> lookup(String key, List<String> restoreKeys, String version, boolean nas) {
     ObjectNode req = JSON.createObjectNode().put("key", key).put("version", version);
     restoreKeys.forEach(req.putArray("restore_keys")::add);
+    if (nas) {
+      req.put("cde_nas", true);
+    }
     JsonNode r = call("GetCacheEntryDownloadURL", req);
-    return r.path("ok").asBoolean() ? Optional.of(new Hit(r.path("matched_key").asText(key),
-        r.path("signed_download_url").asText())) : Optional.empty();
+    if (!r.path("ok").asBoolean()) {
+      return Optional.empty();
+    }
+    JsonNode onNas = r.path("cde_nas");
+    return Optional.of(new Hit(r.path("matched_key").asText(key), r.path("signed_download_url").asText(),
+        onNas.path("path").isTextual() ? onNas.path("path").asText() : null, onNas.path("size").asLong(-1)));
   }
 
   /**

@@ -54,6 +54,43 @@ class CacheArchiveTest {
     assertThat(Files.size(back.resolve("m2/org/x/x.jar"))).isEqualTo(100_000);
   }
 
+  /**
+   * An archive damaged on the NAS, or cut short on its way, is not half restored: the files this restore wrote
+   * of it are removed again (a half-written jar would break the build, where a missing one is downloaded), what
+   * was there before and the archive did not touch stays.
+   */
+  @Test
+  void aDamagedOrCutArchiveLeavesNoneOfItsFilesBehind() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src/deps"));
+    java.util.Random random = new java.util.Random(5);
+    for (int i = 0; i < 40; i++) {
+      byte[] jar = new byte[200_000];
+      random.nextBytes(jar);
+      Files.write(Files.createDirectories(src.resolve("g" + i)).resolve("a" + i + ".jar"), jar);
+    }
+    byte[] big = new byte[(1 << 20) + 5];
+    random.nextBytes(big);
+    Files.write(src.resolve("big.bin"), big);
+    ByteArrayOutputStream archive = new ByteArrayOutputStream();
+    CacheArchive.write(List.of(src), archive, w -> { });
+    byte[] whole = archive.toByteArray();
+
+    byte[] flipped = whole.clone();
+    for (int i = whole.length * 3 / 4; i < whole.length * 3 / 4 + 64; i++) {
+      flipped[i] ^= 0x5a;
+    }
+    for (byte[] damaged : List.of(flipped, java.util.Arrays.copyOf(whole, whole.length * 2 / 3))) {
+      Path dest = Files.createDirectories(tmp.resolve("dest-" + damaged.length));
+      Files.writeString(Files.createDirectories(dest.resolve("deps")).resolve("mine.txt"), "kept");
+      assertThatThrownBy(() -> CacheArchive.extract(new ByteArrayInputStream(damaged), List.of(dest.resolve("deps"))))
+          .isInstanceOf(CacheArchive.DamagedArchiveException.class)
+          .satisfies(e -> assertThat(((CacheArchive.DamagedArchiveException) e).removed()).isPositive());
+      try (var left = Files.walk(dest)) {
+        assertThat(left.filter(Files::isRegularFile).toList()).containsExactly(dest.resolve("deps/mine.txt"));
+      }
+    }
+  }
+
   @Test
   void entriesThatWouldLandOrLinkOutsideAreRefusedAndNothingIsWrittenThere() throws Exception {
     Path dest = Files.createDirectories(tmp.resolve("dest"));

@@ -82,12 +82,18 @@ class CacheCommandIT {
     String second = session(scope);
     Result hit = sh(second, CDE + " cache restore --key deps-2 --restore-key deps- --path deps"
         + " --path '~/.m2/repository' && cat deps/sub/a.txt && sha256sum .m2/repository/org/x.jar"
+        // CDE_NAS where the entry's file is not (an empty directory): read through the bridge instead
+        + " && mkdir -p not-the-nas && CDE_NAS=$W/not-the-nas " + CDE + " cache restore --key deps-1 --path deps"
+        + " --path '~/.m2/repository'"
         + " && " + CDE + " cache restore --key deps-1 --path deps --path '~/.m2/repository' --lookup-only"
         + " && " + CDE + " cache restore --key nope --path deps --fail-on-cache-miss");
     assertThat(hit.code()).as(hit.err()).isEqualTo(7);
     assertThat(hit.out()).contains("cache-hit=false\ncache-matched-key=deps-1\nhello\n" + sum)
         .contains("cache-hit=true\ncache-matched-key=deps-1");
     assertThat(hit.err()).contains("cde: no cache entry for nope");
+    // The instance reads the entry from its read-only NAS mount (CDE_NAS); where that fails, from the bridge.
+    assertThat(hit.err()).containsPattern("restored deps-1: 2 files in [0-9.]+ s \\(read from the NAS mount\\)\n")
+        .containsPattern("restored deps-1: 2 files in [0-9.]+ s\n");
     // The token is in the process's environment, never in what cde prints.
     assertThat(hit.err() + hit.out() + miss.err()).doesNotContain("eyJ");
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cde.bridge.cache.archive.ArchiveCacheStore;
+import dev.cde.bridge.cache.archive.ArchiveEntry;
 import dev.cde.bridge.cache.archive.ArchiveIndex;
 import dev.cde.bridge.cache.archive.ArchiveInspector;
 import dev.cde.bridge.cache.archive.CacheScope;
@@ -86,7 +87,8 @@ public class CacheServiceResource {
     return switch (method) {
       case "CreateCacheEntry" -> create(session, scope.get(), key, version, uri);
       case "FinalizeCacheEntryUpload" -> finalizeUpload(session, key, version, req.path("size_bytes").asLong(-1));
-      case "GetCacheEntryDownloadURL" -> download(session, scope.get(), key, restoreKeys(req), version, uri);
+      case "GetCacheEntryDownloadURL" -> download(session, scope.get(), key, restoreKeys(req), version,
+          req.path(NAS_FIELD).asBoolean(false), uri);
       default -> twirpError(404, "bad_route", "no method " + method + " in " + SERVICE);
     };
   }
@@ -134,16 +136,31 @@ public class CacheServiceResource {
     }
   }
 
+  /**
+   * {@code download} with {@code "cde_nas": true} in the request ({@code cde cache restore}, where the NAS is
+   * mounted): the answer names the entry's file on the NAS too ({@code "cde_nas": {"path", "size"}}), which the
+   * client reads from its read-only mount rather than through this bridge. Its bytes are counted here, at the
+   * lookup, and the download URL given with it counts nothing, so a client that falls back to it is not counted
+   * twice. Other clients never see the field (they do not ask).
+   */
+  static final String NAS_FIELD = "cde_nas";
+
   private Response download(String session, CacheScope scope, String key, List<String> restoreKeys, String version,
-      UriInfo uri) {
+      boolean nas, UriInfo uri) {
     Optional<ArchiveCacheStore.Match> m = store.lookup(scope, key, restoreKeys, version, session);
     if (m.isEmpty()) {
       return ok(JSON.createObjectNode().put("ok", false));
     }
-    String entry = m.get().entry().id();
-    return ok(JSON.createObjectNode().put("ok", true)
-        .put("signed_download_url", blobUrl(uri, tokens.blob(BlobRoutes.DOWNLOAD + entry + ":" + session)))
-        .put("matched_key", m.get().entry().key()));
+    ArchiveEntry entry = m.get().entry();
+    ObjectNode answer = JSON.createObjectNode().put("ok", true)
+        .put("signed_download_url", blobUrl(uri, tokens.blob(BlobRoutes.DOWNLOAD + entry.id()
+            + (nas ? "" : ":" + session))))
+        .put("matched_key", entry.key());
+    if (nas) {
+      answer.putObject(NAS_FIELD).put("path", store.nasPath(entry)).put("size", entry.sizeBytes());
+      store.restored(session, entry.sizeBytes());
+    }
+    return ok(answer);
   }
 
   private static List<String> restoreKeys(JsonNode req) {

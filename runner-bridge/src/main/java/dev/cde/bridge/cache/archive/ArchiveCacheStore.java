@@ -36,12 +36,14 @@ public class ArchiveCacheStore {
   private final long quotaBytes;
   private final ArchivesConfig config;
   private final BridgeMetrics metrics;
+  private final Path nasRoot;
 
   public ArchiveCacheStore(ArchiveIndex index, CacheRoot root, ArchivesConfig config, BridgeMetrics metrics) {
     this.metrics = metrics;
     this.index = index;
     this.config = config;
     this.base = root.dir("archives");
+    this.nasRoot = root.root();
     this.tmp = mkdirs(base.resolve("tmp"));
     this.quotaBytes = parseSize(config.quota());
   }
@@ -166,6 +168,14 @@ public class ArchiveCacheStore {
   /** The published archive's file. */
   public Path file(ArchiveEntry entry) {
     return base.resolve("entries").resolve(entry.fileName());
+  }
+
+  /**
+   * The archive's file relative to the NAS root: where an instance, which mounts the NAS read-only, reads it
+   * itself instead of through the bridge (docs/caching.md, "Reading from the mount").
+   */
+  public String nasPath(ArchiveEntry entry) {
+    return nasRoot.relativize(file(entry)).toString();
   }
 
   public Optional<ArchiveEntry> entry(String id) {

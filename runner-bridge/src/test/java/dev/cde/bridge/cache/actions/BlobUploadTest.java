@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.luben.zstd.ZstdOutputStream;
+import dev.cde.bridge.cache.CacheRoot;
 import dev.cde.bridge.cache.archive.ArchiveCacheStore;
 import dev.cde.bridge.cache.archive.ArchiveIndex;
 import dev.cde.bridge.cache.archive.CacheScope;
@@ -42,6 +43,10 @@ class BlobUploadTest {
   ArchiveIndex index;
   @Inject
   CacheTokens tokens;
+  @Inject
+  ArchiveCacheStore store;
+  @Inject
+  CacheRoot root;
 
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -109,11 +114,50 @@ class BlobUploadTest {
     assertThat(refused.path("message").asText()).contains("points outside");
   }
 
+  /**
+   * {@code cde cache restore} where the NAS is mounted asks for the entry's file ({@code "cde_nas": true}): told
+   * its path under the NAS root and its size, it reads it there; the bytes count once, at the lookup, and the URL
+   * given with it (the fallback when the file went since) counts nothing more. Clients that do not ask, as
+   * {@code @actions/cache}, get the usual answer.
+   */
+  @Test
+  void aRestoreReadingTheNasMountIsToldTheEntrysFileAndItsBytesCountOnce() throws Exception {
+    String session = session();
+    String token = tokens.issueForSession(session, Duration.ofHours(1));
+    byte[] archive = archive("0/deps/nas.bin", 1 << 20);
+    assertThat(put(create(token, "nas"), archive)).isEqualTo("201");
+    assertThat(twirp(token, "FinalizeCacheEntryUpload", "nas", archive.length).path("ok").asBoolean()).isTrue();
+    assertThat(twirp(token, "GetCacheEntryDownloadURL", "nas", -1).has("cde_nas")).isFalse();
+
+    JsonNode r = twirp(token, "GetCacheEntryDownloadURL", JSON.createObjectNode().put("key", "nas")
+        .put("version", VERSION).put("cde_nas", true));
+    JsonNode nas = r.path("cde_nas");
+    java.nio.file.Path file = root.root().resolve(nas.path("path").asText()).normalize();
+    assertThat(file).startsWith(root.root());
+    assertThat(java.nio.file.Files.readAllBytes(file)).isEqualTo(archive);
+    assertThat(nas.path("size").asLong()).isEqualTo(archive.length);
+    assertThat(store.stats(session).orElseThrow().bytesRestored()).isEqualTo(archive.length);
+
+    byte[] fallback = http.send(HttpRequest.newBuilder(URI.create(r.path("signed_download_url").asText())).GET()
+        .build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+    assertThat(fallback).isEqualTo(archive);
+    // A plain download after it counts (asynchronously, once sent): then the total shows the fallback did not.
+    assertThat(download(token, "nas")).isEqualTo(archive);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> store.stats(session).orElseThrow().bytesRestored() >= 2L * archive.length);
+    Thread.sleep(300);
+    assertThat(store.stats(session).orElseThrow().bytesRestored()).isEqualTo(2L * archive.length);
+  }
+
   private String token() {
+    return tokens.issueForSession(session(), Duration.ofHours(1));
+  }
+
+  private String session() {
     String session = "s" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
     index.recordScope(session, new CacheScope("octo/blob-" + session.substring(1, 9), "refs/heads/main",
         "refs/heads/main"));
-    return tokens.issueForSession(session, Duration.ofHours(1));
+    return session;
   }
 
   private String create(String token, String key) throws Exception {
@@ -127,6 +171,10 @@ class BlobUploadTest {
     if (size >= 0) {
       body.put("size_bytes", size);
     }
+    return twirp(token, method, body);
+  }
+
+  private JsonNode twirp(String token, String method, JsonNode body) throws Exception {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(bridge.toString()
         + "twirp/github.actions.results.api.v1.CacheService/" + method))
         .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
