@@ -25,7 +25,15 @@ home=$(mktemp -d "${TMPDIR:-/tmp}/cde-cache-bench.XXXXXX")
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 bridge_pid=
 cleanup() {
-  if [ -n "$bridge_pid" ]; then kill "$bridge_pid" 2>/dev/null || true; wait "$bridge_pid" 2>/dev/null || true; fi
+  if [ -n "$bridge_pid" ]; then
+    # End the bench's session first: its agent would outlive the bridge (instances survive a bridge's restart).
+    local auth="Authorization: Bearer $(cat "$home/api-token" 2>/dev/null)" id
+    for id in $(curl -sf -H "$auth" "http://127.0.0.1:$port/api/v1/sessions" 2>/dev/null \
+        | python3 -c 'import json, sys; [print(s["id"]) for s in json.load(sys.stdin)]' 2>/dev/null); do
+      curl -sf -X DELETE -H "$auth" "http://127.0.0.1:$port/api/v1/sessions/$id" >/dev/null 2>&1 || true
+    done
+    kill "$bridge_pid" 2>/dev/null || true; wait "$bridge_pid" 2>/dev/null || true
+  fi
   rm -rf "$home"
 }
 trap cleanup EXIT
@@ -42,6 +50,8 @@ export CDE_CACHE_TOKEN
 CDE_CACHE_TOKEN=$(java -cp "$root/bench/target/cde-bench.jar" dev.cde.bench.InSession "http://127.0.0.1:$port" \
   "$home/api-token" bench/maven <(printf '%s' 'printf %s "$CDE_CACHE_TOKEN"'))
 export CDE_CALLBACK_URL="http://127.0.0.1:$port"
+# The NAS as an instance mounts it (read-only there): cde cache restore reads the entry's file from it.
+export CDE_NAS="$home/nas"
 mkdir "$home/work"
 cd "$home/work"
 # cde as the function image's /usr/local/bin/cde starts it (function-image/Containerfile), with the class-data
