@@ -27,9 +27,9 @@ import java.util.concurrent.Future;
  * deflated jars, nothing.
  *
  * <p>Each frame goes through zstd's streaming compressor, not its one-shot call: at the same level and window the
- * one-shot call ({@code compressByteArray}) took 1.0 s where streaming took 0.6 s on the benchmark's 614 MB tar
- * (deflated jars), and 1.6 s against 1.5 s on a real {@code ~/.m2} of 671 MB, with the same size within 0.1 %
- * (docs/benchmarks.md, "Keyed archive cache").
+ * one-shot call ({@code compressByteArray}) took 1.01 s where the stream took 0.52 s on the benchmark's 614 MB tar
+ * (deflated jars), and 1.63 s against 1.53 s on a real {@code ~/.m2} of 671 MB, the archives the same size within
+ * 0.05 % ({@code ZstdFramesBench}; docs/benchmarks.md, "Keyed archive cache").
  */
 final class FrameCompressor extends OutputStream {
   static final int CHUNK = 4 << 20;
