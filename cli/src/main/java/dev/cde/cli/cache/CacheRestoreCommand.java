@@ -78,7 +78,7 @@ final class CacheRestoreCommand implements Callable<Integer> {
         // As @actions/cache treats an archive tar cannot read: a miss with a warning, and the job goes on cold.
         CacheCommand.out.println("cache-hit=false");
         String what = "the entry " + matched + " does not read to its end (" + e.getMessage() + "); removed the "
-            + e.removed() + " files it had restored";
+            + e.removed() + " files it had restored; " + report(client, matched);
         if (failOnMiss) {
           throw new CliException(ExitCodes.CACHE_MISS, what);
         }
@@ -112,6 +112,15 @@ final class CacheRestoreCommand implements Callable<Integer> {
       // evicted since the lookup, or not readable here: through the bridge then
     }
     return Optional.empty();
+  }
+
+  /** What the bridge did with the damaged entry (it checks for itself), or why it could not be told. */
+  private String report(CacheServiceClient client, String matched) {
+    try {
+      return client.reportDamaged(matched, CacheCommand.version(paths));
+    } catch (CliException e) {
+      return "could not tell the bridge: " + e.getMessage();
+    }
   }
 
   private int unavailable(CliException e) {

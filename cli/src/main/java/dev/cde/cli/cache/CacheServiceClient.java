@@ -139,6 +139,15 @@ final class CacheServiceClient {
   record Uploaded<T>(T result, long bytes) {
   }
 
+  /**
+   * Tells the bridge the entry of {@code key} did not read to its end; it reads it again and removes it if so.
+   * Returns the bridge's answer for the user.
+   */
+  String reportDamaged(String key, String version) {
+    return call("CdeReportDamagedCacheEntry", JSON.createObjectNode().put("key", key).put("version", version))
+        .path("message").asText("the bridge did not answer the report");
+  }
+
   /** Null when published, else the bridge's reason (another job saved the key first, the archive was refused). */
   String commit(String key, String version, long size) {
     JsonNode r = call("FinalizeCacheEntryUpload", JSON.createObjectNode().put("key", key).put("version", version)

@@ -135,6 +135,38 @@ class CacheCommandIT {
         "cache-hit=false");
   }
 
+  /**
+   * An entry damaged on the NAS (bit rot: same size, other bytes): restore is a miss with a warning and leaves none
+   * of its files; the bridge, told, reads it again, removes it, and the next job's save stores the key afresh.
+   */
+  @Test
+  void aDamagedEntryIsAMissItsFilesAreRemovedAndTheBridgeFreesItsKey() throws Exception {
+    String repo = "octo/rot-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    String scope = "{\"repository\":\"" + repo + "\",\"ref\":\"refs/heads/main\",\"defaultRef\":\"refs/heads/main\"}";
+    Result saved = sh(session(scope), "mkdir -p deps && head -c 2000000 /dev/urandom > deps/x.jar && echo a > deps/a.txt"
+        + " && " + CDE + " cache save --key rot-1 --path deps");
+    assertThat(saved.err()).as(saved.out()).contains("saved rot-1: 2 files");
+    Path entries = bridge.home.resolve("nas/archives/entries").resolve(repo.replace('/', '_'));
+    Path file;
+    try (var files = Files.list(entries)) {
+      file = files.findFirst().orElseThrow();
+    }
+    try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[64 << 10]), 4096);
+    }
+
+    Result damaged = sh(session(scope), CDE + " cache restore --key rot-1 --path deps; echo rc=$?; ls deps 2>&1");
+    assertThat(damaged.out()).contains("cache-hit=false", "rc=0").doesNotContain("x.jar");
+    assertThat(damaged.err()).contains("warning: the entry rot-1 does not read to its end")
+        .contains("the bridge found rot-1 damaged too and removed it");
+    // The key is free again: the next job saves it.
+    Result again = sh(session(scope), "mkdir -p deps && echo b > deps/b.txt && " + CDE
+        + " cache save --key rot-1 --path deps && rm -rf deps && " + CDE + " cache restore --key rot-1 --path deps"
+        + " && cat deps/b.txt");
+    assertThat(again.err()).as(again.out()).contains("saved rot-1: 1 files");
+    assertThat(again.out()).contains("cache-hit=true", "b");
+  }
+
   @Test
   void outsideASessionRestoreGoesOnColdAndSaveWarns() throws Exception {
     Path dir = Files.createTempDirectory("cde-cache-it");

@@ -89,6 +89,7 @@ public class CacheServiceResource {
       case "FinalizeCacheEntryUpload" -> finalizeUpload(session, key, version, req.path("size_bytes").asLong(-1));
       case "GetCacheEntryDownloadURL" -> download(session, scope.get(), key, restoreKeys(req), version,
           req.path(NAS_FIELD).asBoolean(false), uri);
+      case REPORT_DAMAGED -> reportDamaged(session, scope.get(), key, version);
       default -> twirpError(404, "bad_route", "no method " + method + " in " + SERVICE);
     };
   }
@@ -161,6 +162,29 @@ public class CacheServiceResource {
       store.restored(session, entry.sizeBytes());
     }
     return ok(answer);
+  }
+
+  /**
+   * cde's own method in this service ({@code cde cache restore}; GitHub's clients do not know it): the entry of
+   * {@code key} did not read to its end. The bridge reads it again and removes it only when that is so; the
+   * answer says which ({@code removed}).
+   */
+  static final String REPORT_DAMAGED = "CdeReportDamagedCacheEntry";
+
+  private Response reportDamaged(String session, CacheScope scope, String key, String version) {
+    try {
+      ArchiveCacheStore.Recheck r = store.recheck(scope, key, version, session);
+      return ok(JSON.createObjectNode().put("ok", r != ArchiveCacheStore.Recheck.NOT_FOUND)
+          .put("removed", r == ArchiveCacheStore.Recheck.REMOVED)
+          .put("message", switch (r) {
+            case REMOVED -> "the bridge found " + key + " damaged too and removed it; the next save can store it";
+            case WHOLE -> "the entry " + key + " reads whole on the bridge; kept";
+            case NOT_FOUND -> "no entry " + key + " in this job's scope (removed already?)";
+          }));
+    } catch (IOException e) {
+      LOG.errorf(e, "cache: session %s: re-reading %s failed", session, key);
+      return twirpError(500, "internal", "re-reading the cache entry failed: " + e.getMessage());
+    }
   }
 
   private static List<String> restoreKeys(JsonNode req) {

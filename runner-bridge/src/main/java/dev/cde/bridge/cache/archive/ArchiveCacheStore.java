@@ -165,6 +165,32 @@ public class ArchiveCacheStore {
     }
   }
 
+  /** What reading a reported entry again found. */
+  public enum Recheck { REMOVED, WHOLE, NOT_FOUND }
+
+  /**
+   * A client found the entry of {@code key} and {@code version} in {@code scope} damaged ({@code cde cache
+   * restore}, when it does not read to its end): read it through again, as publishing does, and remove it when it
+   * indeed does not, so that its (immutable) key is free for the next save instead of failing every restore until
+   * it ages out. The report alone removes nothing; nor does it count as a use.
+   */
+  public Recheck recheck(CacheScope scope, String key, String version, String sessionId) throws IOException {
+    Optional<Match> m = find(scope, key, List.of(), version);
+    if (m.isEmpty()) {
+      return Recheck.NOT_FOUND;
+    }
+    ArchiveEntry e = m.get().entry();
+    try {
+      ArchiveInspector.inspect(file(e), version.startsWith(CDE_VERSION_PREFIX));
+      LOG.infof("cache: session %s reported %s key %s damaged; it reads whole here, kept", sessionId,
+          e.repository(), e.key());
+      return Recheck.WHOLE;
+    } catch (ArchiveInspector.CorruptArchiveException | ArchiveInspector.UnsafeArchiveException ex) {
+      return remove(e, "damaged (reported by session " + sessionId + "): " + ex.getMessage()) ? Recheck.REMOVED
+          : Recheck.NOT_FOUND;
+    }
+  }
+
   /** The published archive's file. */
   public Path file(ArchiveEntry entry) {
     return base.resolve("entries").resolve(entry.fileName());

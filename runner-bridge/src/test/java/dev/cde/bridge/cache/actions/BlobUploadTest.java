@@ -149,6 +149,43 @@ class BlobUploadTest {
     assertThat(store.stats(session).orElseThrow().bytesRestored()).isEqualTo(2L * archive.length);
   }
 
+  /**
+   * {@code cde cache restore} reports an entry that did not read to its end: the bridge reads it again and removes
+   * it only when it indeed does not, which frees its key for the next save; a whole entry stays, whatever the
+   * report says.
+   */
+  @Test
+  void aReportedDamagedEntryIsReadAgainAndRemovedOnlyWhenItIsDamaged() throws Exception {
+    String token = token();
+    byte[] archive = archive("0/deps/rot.bin", 1 << 20);
+    for (String key : java.util.List.of("rot", "whole")) {
+      assertThat(put(create(token, key), archive)).isEqualTo("201");
+      assertThat(twirp(token, "FinalizeCacheEntryUpload", key, archive.length).path("ok").asBoolean()).isTrue();
+    }
+    JsonNode rot = twirp(token, "GetCacheEntryDownloadURL", JSON.createObjectNode().put("key", "rot")
+        .put("version", VERSION).put("cde_nas", true));
+    try (var ch = java.nio.channels.FileChannel.open(root.root().resolve(rot.path("cde_nas").path("path").asText()),
+        java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[64 << 10]), 2048); // bit rot: the size stays, the content not
+    }
+
+    JsonNode kept = twirp(token, "CdeReportDamagedCacheEntry", "whole", -1);
+    assertThat(kept.path("removed").asBoolean()).as(kept.toString()).isFalse();
+    assertThat(kept.path("message").asText()).contains("reads whole");
+    assertThat(twirp(token, "GetCacheEntryDownloadURL", "whole", -1).path("ok").asBoolean()).isTrue();
+
+    JsonNode removed = twirp(token, "CdeReportDamagedCacheEntry", "rot", -1);
+    assertThat(removed.path("removed").asBoolean()).as(removed.toString()).isTrue();
+    assertThat(twirp(token, "GetCacheEntryDownloadURL", "rot", -1).path("ok").asBoolean()).isFalse();
+    assertThat(put(create(token, "rot"), archive)).isEqualTo("201"); // the key is free again
+    assertThat(twirp(token, "FinalizeCacheEntryUpload", "rot", archive.length).path("ok").asBoolean()).isTrue();
+    assertThat(download(token, "rot")).isEqualTo(archive);
+
+    JsonNode none = twirp(token, "CdeReportDamagedCacheEntry", "never-saved", -1);
+    assertThat(none.path("ok").asBoolean()).isFalse();
+    assertThat(none.path("removed").asBoolean()).isFalse();
+  }
+
   private String token() {
     return tokens.issueForSession(session(), Duration.ofHours(1));
   }
@@ -201,7 +238,8 @@ class BlobUploadTest {
     byte[] content = new byte[size];
     new Random(size).nextBytes(content);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new ZstdOutputStream(bytes))) {
+    // with frame checksums, as cde cache save writes them (so damage to stored content is found)
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new ZstdOutputStream(bytes).setChecksum(true))) {
       TarArchiveEntry e = new TarArchiveEntry(name, true);
       e.setSize(size);
       tar.putArchiveEntry(e);
