@@ -5,8 +5,9 @@ stats() { python3 -c "import sys; v=sorted(map(float, sys.argv[1:])); print('%.2
 ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 ticks() { awk '{print $14 + $15}' "/proc/$BRIDGE_PID/stat"; }
-# One leg: "WALL CPU", in seconds; CPU is the command's user + system time and the bridge's (which serves it on
-# the same cores here). Each leg starts with nothing left for the kernel to write back from the one before.
+# One leg: "WALL CPU OWN", in seconds; CPU is the command's user + system time and the bridge's (which serves it on
+# the same cores here), OWN the command's alone. Each leg starts with nothing left for the kernel to write back
+# from the one before.
 leg() {
   sync
   local b0 t0 t1 b1
@@ -17,7 +18,7 @@ leg() {
   t1=$(date +%s.%N)
   b1=$(ticks)
   python3 -c "import sys; u, s = open(sys.argv[5]).read().split()[-2:]; \
-print('%.2f %.2f' % (float(sys.argv[2]) - float(sys.argv[1]), float(u) + float(s) + (int(sys.argv[4]) - int(sys.argv[3])) / 100))" \
+print('%.2f %.2f %.2f' % (float(sys.argv[2]) - float(sys.argv[1]), float(u) + float(s) + (int(sys.argv[4]) - int(sys.argv[3])) / 100, float(u) + float(s)))" \
     "$t0" "$t1" "$b0" "$b1" "$PWD/leg.time"
 }
 
@@ -64,20 +65,20 @@ fresh() {
   rm -f fresh.bin
   b=$(leg dd if=/dev/zero of=fresh.bin bs=4M count=128 status=none)
   rm -f fresh.bin
-  echo "fresh pages: 512 MiB to a new file ${a% *} s, again into the pages just freed ${b% *} s"
+  echo "fresh pages: 512 MiB to a new file ${a%% *} s, again into the pages just freed ${b%% *} s"
 }
 fresh
 
-# Each leg's "WALL CPU" per round. Odd rounds run each kind's legs as tar, cde, @actions/cache; even rounds in the
+# Each leg's "WALL CPU OWN" per round. Odd rounds run each kind's legs as tar, cde, @actions/cache; even rounds in the
 # reverse order, so no leg always runs first (after the previous round's clean-up) or last.
-declare -A wall cpu
+declare -A wall cpu own
 for r in $(seq 1 "$ROUNDS"); do
   l0=$(load)
   mkdir -p "r$r/tar" "r$r/cde" "r$r/actions"
   if [ $((r % 2)) = 1 ]; then order=(t c a); else order=(a c t); fi
-  for k in "${order[@]}"; do read -r wall[${k}s,$r] cpu[${k}s,$r] <<<"$(leg_${k}s "$r")"; done
+  for k in "${order[@]}"; do read -r wall[${k}s,$r] cpu[${k}s,$r] own[${k}s,$r] <<<"$(leg_${k}s "$r")"; done
   for k in "${order[@]}"; do
-    read -r wall[${k}r,$r] cpu[${k}r,$r] <<<"$(leg_${k}r "$r")"
+    read -r wall[${k}r,$r] cpu[${k}r,$r] own[${k}r,$r] <<<"$(leg_${k}r "$r")"
     case $k in t) restored "$r" tar ;; c) restored "$r" cde ;; a) restored "$r" actions ;; esac
   done
   echo "round $r (load $l0 -> $(load)), wall (cpu) s: save tar+zstd ${wall[ts,$r]} (${cpu[ts,$r]})," \
@@ -85,15 +86,17 @@ for r in $(seq 1 "$ROUNDS"); do
     "${wall[tr,$r]} (${cpu[tr,$r]}), cde ${wall[cr,$r]} (${cpu[cr,$r]}), @actions/cache ${wall[ar,$r]} (${cpu[ar,$r]})"
   rm -rf "r$r"
 done
-best() { # leg kind(wall|cpu): "best worst"
+best() { # leg kind(wall|cpu|own): "best worst"
   local v=() r
-  for r in $(seq 1 "$ROUNDS"); do if [ "$2" = wall ]; then v+=("${wall[$1,$r]}"); else v+=("${cpu[$1,$r]}"); fi; done
+  for r in $(seq 1 "$ROUNDS"); do
+    case $2 in wall) v+=("${wall[$1,$r]}") ;; cpu) v+=("${cpu[$1,$r]}") ;; own) v+=("${own[$1,$r]}") ;; esac
+  done
   stats "${v[@]}"
 }
 archive=$(du -m base-1.tar.zst | cut -f1)
 echo
 echo "best (worst) of $ROUNDS   baseline s    cde cache s   ratio   @actions/cache s   ratio"
-for kind in wall cpu; do
+for kind in wall cpu own; do
   for op in save restore; do
     if [ $op = save ]; then b=ts; c=cs; a=as; else b=tr; c=cr; a=ar; fi
     read -r bb bw <<<"$(best $b $kind)"; read -r cb cw <<<"$(best $c $kind)"; read -r ab aw <<<"$(best $a $kind)"
@@ -104,5 +107,6 @@ done
 echo "save:    tar -cf - tree | zstd -T0 -3 > file | cde cache save -> bridge -> NAS | saveCache() -> bridge -> NAS"
 echo "restore: zstd -d -T0 file | tar -x        | cde cache restore <- NAS mount | restoreCache() <- bridge"
 echo "cpu: the leg's user + system seconds, the bridge's included (it shares these cores here; not so in production)"
+echo "own: the leg's command alone, without the bridge's CPU: what an instance pays where the bridge has its own host"
 echo "archive: $archive MiB (tar+zstd -3); load at the end $(load)"
 grep -h "saved\|restored" cde.log | tail -2
