@@ -9,11 +9,14 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -168,6 +171,10 @@ public class ArchiveCacheStore {
   /** What reading a reported entry again found. */
   public enum Recheck { REMOVED, WHOLE, NOT_FOUND }
 
+  /** An entry found whole on a report is not read again for a report within this long. */
+  static final Duration RECHECK_AFTER = Duration.ofMinutes(10);
+  private final Map<String, Instant> recentlyWhole = new ConcurrentHashMap<>();
+
   /**
    * A client found the entry of {@code key} and {@code version} in {@code scope} damaged ({@code cde cache
    * restore}, when it does not read to its end): read it through again, as publishing does, and remove it when it
@@ -180,10 +187,19 @@ public class ArchiveCacheStore {
       return Recheck.NOT_FOUND;
     }
     ArchiveEntry e = m.get().entry();
+    Instant now = Instant.now();
+    Instant checked = recentlyWhole.get(e.id());
+    if (checked != null && checked.isAfter(now.minus(RECHECK_AFTER))) {
+      return Recheck.WHOLE; // reports in a loop do not make the bridge read an archive again and again
+    }
     try {
       ArchiveInspector.inspect(file(e), version.startsWith(CDE_VERSION_PREFIX));
       LOG.infof("cache: session %s reported %s key %s damaged; it reads whole here, kept", sessionId,
           e.repository(), e.key());
+      if (recentlyWhole.size() > 10_000) {
+        recentlyWhole.values().removeIf(t -> t.isBefore(now.minus(RECHECK_AFTER)));
+      }
+      recentlyWhole.put(e.id(), now);
       return Recheck.WHOLE;
     } catch (ArchiveInspector.CorruptArchiveException | ArchiveInspector.UnsafeArchiveException ex) {
       return remove(e, "damaged (reported by session " + sessionId + "): " + ex.getMessage()) ? Recheck.REMOVED

@@ -173,6 +173,15 @@ class BlobUploadTest {
     assertThat(kept.path("removed").asBoolean()).as(kept.toString()).isFalse();
     assertThat(kept.path("message").asText()).contains("reads whole");
     assertThat(twirp(token, "GetCacheEntryDownloadURL", "whole", -1).path("ok").asBoolean()).isTrue();
+    // Reports in a loop do not make the bridge read it again: damaged now, it is still judged by the last reading
+    // (for ArchiveCacheStore.RECHECK_AFTER), so a job cannot keep the bridge busy reading archives.
+    JsonNode whole = twirp(token, "GetCacheEntryDownloadURL", JSON.createObjectNode().put("key", "whole")
+        .put("version", VERSION).put("cde_nas", true));
+    try (var ch = java.nio.channels.FileChannel.open(root.root().resolve(whole.path("cde_nas").path("path").asText()),
+        java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[64 << 10]), 2048);
+    }
+    assertThat(twirp(token, "CdeReportDamagedCacheEntry", "whole", -1).path("removed").asBoolean()).isFalse();
 
     JsonNode removed = twirp(token, "CdeReportDamagedCacheEntry", "rot", -1);
     assertThat(removed.path("removed").asBoolean()).as(removed.toString()).isTrue();
