@@ -50,21 +50,17 @@ final class CacheRestoreCommand implements Callable<Integer> {
       return unavailable(new CliException(ExitCodes.BRIDGE_UNREACHABLE, why.toString()));
     }
     long started = System.nanoTime();
+    String version = CacheCommand.version(paths);
     Optional<Path> nas = lookupOnly ? Optional.empty() : CacheCommand.nas();
     Optional<CacheServiceClient.Hit> hit;
     try {
-      hit = client.lookup(key, restoreKeys, CacheCommand.version(paths), nas.isPresent());
+      hit = client.lookup(key, restoreKeys, version, nas.isPresent());
     } catch (CliException e) {
       return unavailable(e);
     }
     if (hit.isEmpty()) {
-      CacheCommand.out.println("cache-hit=false");
-      if (failOnMiss) {
-        throw new CliException(ExitCodes.CACHE_MISS, "no cache entry for " + key
-            + (restoreKeys.isEmpty() ? "" : " nor for the restore keys " + restoreKeys));
-      }
-      CacheCommand.err.println("cde cache: no entry for " + key + "; going on without");
-      return ExitCodes.OK;
+      return goOnWithout(new CliException(ExitCodes.CACHE_MISS, "no cache entry for " + key
+          + (restoreKeys.isEmpty() ? "" : " nor for the restore keys " + restoreKeys)), "no entry for " + key);
     }
     String matched = hit.get().matchedKey();
     if (!lookupOnly) {
@@ -76,14 +72,9 @@ final class CacheRestoreCommand implements Callable<Integer> {
         throw new CliException(ExitCodes.CACHE_REFUSED, "refused the entry " + matched + ": " + e.getMessage());
       } catch (CacheArchive.DamagedArchiveException e) {
         // As @actions/cache treats an archive tar cannot read: a miss with a warning, and the job goes on cold.
-        CacheCommand.out.println("cache-hit=false");
         String what = "the entry " + matched + " does not read to its end (" + e.getMessage() + "); removed the "
-            + e.removed() + " files it had restored; " + report(client, matched);
-        if (failOnMiss) {
-          throw new CliException(ExitCodes.CACHE_MISS, what);
-        }
-        CacheCommand.err.println("cde cache: warning: " + what + "; going on without");
-        return ExitCodes.OK;
+            + e.removed() + " files it had restored; " + report(client, matched, version);
+        return goOnWithout(new CliException(ExitCodes.CACHE_MISS, what), "warning: " + what);
       }
       CacheCommand.err.printf("cde cache: restored %s: %d files in %.1f s%s%n", matched, files,
           (System.nanoTime() - started) / 1e9, fromNas.isPresent() ? " (read from the NAS mount)" : "");
@@ -115,20 +106,28 @@ final class CacheRestoreCommand implements Callable<Integer> {
   }
 
   /** What the bridge did with the damaged entry (it checks for itself), or why it could not be told. */
-  private String report(CacheServiceClient client, String matched) {
+  private static String report(CacheServiceClient client, String matched, String version) {
     try {
-      return client.reportDamaged(matched, CacheCommand.version(paths));
+      return client.reportDamaged(matched, version);
     } catch (CliException e) {
       return "could not tell the bridge: " + e.getMessage();
     }
   }
 
   private int unavailable(CliException e) {
+    return goOnWithout(e, "warning: no cache: " + e.getMessage());
+  }
+
+  /**
+   * No cache this time: {@code cache-hit=false}, then {@code failure} with {@code --fail-on-cache-miss}, else
+   * {@code cde cache: <said>; going on without} and exit 0 (the job goes on cold).
+   */
+  private int goOnWithout(CliException failure, String said) {
     CacheCommand.out.println("cache-hit=false");
     if (failOnMiss) {
-      throw e;
+      throw failure;
     }
-    CacheCommand.err.println("cde cache: warning: no cache: " + e.getMessage() + "; going on without");
+    CacheCommand.err.println("cde cache: " + said + "; going on without");
     return ExitCodes.OK;
   }
 }
