@@ -193,6 +193,23 @@ class BlobUploadTest {
     JsonNode none = twirp(token, "CdeReportDamagedCacheEntry", "never-saved", -1);
     assertThat(none.path("ok").asBoolean()).isFalse();
     assertThat(none.path("removed").asBoolean()).isFalse();
+
+    // Bad input removes nothing: a token the bridge did not sign, a report without the entry's version.
+    HttpResponse<String> forged = report("not-a-cde-token", JSON.createObjectNode().put("key", "whole")
+        .put("version", VERSION));
+    assertThat(forged.statusCode()).isEqualTo(401);
+    assertThat(forged.body()).contains("unauthenticated").doesNotContain(token);
+    HttpResponse<String> noVersion = report(token, JSON.createObjectNode().put("key", "whole"));
+    assertThat(noVersion.statusCode()).isEqualTo(400);
+    assertThat(noVersion.body()).contains("key and version are required");
+    assertThat(twirp(token, "GetCacheEntryDownloadURL", "whole", -1).path("ok").asBoolean()).isTrue();
+  }
+
+  private HttpResponse<String> report(String token, JsonNode body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(bridge.toString()
+        + "twirp/github.actions.results.api.v1.CacheService/CdeReportDamagedCacheEntry"))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private String token() {
